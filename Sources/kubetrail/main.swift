@@ -1,0 +1,2 @@
+import Audit
+print("x")

@@ -1,0 +1,3 @@
+import Audit
+import PostgresNIO
+print("x")
