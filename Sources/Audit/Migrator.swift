@@ -52,14 +52,14 @@ public struct Migrator: Sendable {
 
     public func migrate(_ client: PostgresClient) async throws -> Outcome {
         try await client.withConnection { connection in
-            _ = try await connection.simpleQuery("""
-                CREATE SCHEMA IF NOT EXISTS kubetrail;
+            try await connection.query("CREATE SCHEMA IF NOT EXISTS kubetrail", logger: logger)
+            try await connection.query("""
                 CREATE TABLE IF NOT EXISTS kubetrail.schema_migrations (
                     name       text        PRIMARY KEY,
                     sha256     text        NOT NULL,
                     applied_at timestamptz NOT NULL DEFAULT now()
-                );
-                """).get()
+                )
+                """, logger: logger)
             // One migrator at a time, across every replica that starts at once.
             try await connection.query("SELECT pg_advisory_lock(hashtext('kubetrail.migrate'))", logger: logger)
             do {
@@ -93,7 +93,9 @@ public struct Migrator: Sendable {
             }
             try await connection.query("BEGIN", logger: logger)
             do {
-                _ = try await connection.simpleQuery(migration.sql).get()
+                for statement in SQLStatementSplitter.split(migration.sql) {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
                 try await connection.query(
                     "INSERT INTO kubetrail.schema_migrations (name, sha256) VALUES (\(migration.name), \(migration.checksum))",
                     logger: logger)

@@ -1,0 +1,19 @@
+import ArgumentParser
+
+@main
+struct Kubetrail: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kubetrail",
+        abstract: "An identity-aware Kubernetes access proxy with an append-only, tamper-evident audit trail.",
+        discussion: """
+            The trail lives in PostgreSQL. Every command that reads or writes it takes
+            --database-url postgres://USER:PASSWORD@HOST:PORT/DATABASE, or KUBETRAIL_DATABASE_URL.
+
+            Start here:
+              kubetrail migrate                 create or update the schema
+              kubetrail verify                  prove that nobody edited the trail
+              kubetrail writer public-key       print a writer's public key for auditors
+            """,
+        subcommands: [Migrate.self, Verify.self, Writer.self]
+    )
+}

@@ -1,2 +1,0 @@
-import Audit
-print("x")
