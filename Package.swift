@@ -43,10 +43,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Deterministic, realistic audit events for tests and benchmarks.
+        .target(name: "AuditSynthetic", dependencies: ["Audit"]),
         .executableTarget(
             name: "kubetrail-bench",
             dependencies: [
                 "Audit",
+                "AuditSynthetic",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -57,6 +60,7 @@ let package = Package(
             name: "AuditTests",
             dependencies: [
                 "Audit",
+                "AuditSynthetic",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

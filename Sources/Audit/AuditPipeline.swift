@@ -70,8 +70,8 @@ public actor AuditPipeline {
         case failing(String)
     }
 
-    public let configuration: AuditPipelineConfiguration
-    public let identity: WriterIdentity
+    public nonisolated let configuration: AuditPipelineConfiguration
+    public nonisolated let identity: WriterIdentity
     private let logger: Logger
     private let writer: SpoolWriter
     private var chain: HashChain

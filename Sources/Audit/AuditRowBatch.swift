@@ -8,10 +8,10 @@ import PostgresNIO
 /// ~3k/s for single-row inserts; COPY (text format only in postgres-nio) was slower still
 /// because bytea must be hex-escaped. `ON CONFLICT DO NOTHING` on (writer, seq, time) makes a
 /// retry after a lost acknowledgement write nothing twice.
-struct AuditRowBatch: Sendable {
-    private(set) var count = 0
+public struct AuditRowBatch: Sendable {
+    public private(set) var count = 0
     /// The months (UTC, as µs of their first instant) the rows fall in: partitions to ensure.
-    private(set) var months: Set<Int64> = []
+    public private(set) var months: Set<Int64> = []
 
     private var writerID: [String] = [], seq: [Int64] = [], eventTime: [Int64] = []
     private var prevHash: [ByteBuffer] = [], hash: [ByteBuffer] = [], record: [ByteBuffer] = []
@@ -28,6 +28,19 @@ struct AuditRowBatch: Sendable {
     private var kubectlCommand = NullableArray<String>(), requestBodyType = NullableArray<String>()
     private var requestBody = NullableArray<ByteBuffer>(), responseBodyType = NullableArray<String>()
     private var responseBody = NullableArray<ByteBuffer>()
+
+    public init() {}
+
+    /// Adds one chained event: projects its columns from the record and compresses record and bodies.
+    public mutating func append(link: ChainLink, chainRecord: [UInt8], requestBody: Payload?, responseBody: Payload?, compressor: ZlibCompressor) throws {
+        let (_, _, canonical) = try ChainRecord.parse(chainRecord)
+        let event = try CanonicalEventEncoding.decode(canonical)
+        append(
+            row: AuditRow(writerID: link.writerID, seq: link.seq, event: event), link: link,
+            compressedRecord: try compressor.compress(chainRecord),
+            compressedRequestBody: try requestBody.map { try compressor.compress($0.bytes) },
+            compressedResponseBody: try responseBody.map { try compressor.compress($0.bytes) })
+    }
 
     mutating func append(row r: AuditRow, link: ChainLink, compressedRecord: [UInt8], compressedRequestBody: [UInt8]?, compressedResponseBody: [UInt8]?) {
         count += 1

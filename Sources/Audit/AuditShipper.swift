@@ -115,14 +115,7 @@ public actor AuditShipper {
             case .event(let link, let chainRecord, let requestBody, let responseBody):
                 lastEvent = link.seq
                 guard link.seq > highWater.events else { continue }
-                let (_, _, canonical) = try ChainRecord.parse(chainRecord)
-                let event = try CanonicalEventEncoding.decode(canonical)
-                let row = AuditRow(writerID: link.writerID, seq: link.seq, event: event)
-                rows.append(
-                    row: row, link: link,
-                    compressedRecord: try compressor.compress(chainRecord),
-                    compressedRequestBody: try requestBody.map { try compressor.compress($0.bytes) },
-                    compressedResponseBody: try responseBody.map { try compressor.compress($0.bytes) })
+                try rows.append(link: link, chainRecord: chainRecord, requestBody: requestBody, responseBody: responseBody, compressor: compressor)
             case .checkpoint(let checkpoint):
                 lastCheckpoint = checkpoint.seq
                 guard checkpoint.seq > highWater.checkpoints else { continue }

@@ -43,18 +43,19 @@ public struct AuditStore: Sendable {
     }
 
     /// Makes sure the monthly partition holding `monthStart` (µs since 1970) exists.
-    func ensurePartition(monthStart: Int64) async throws {
+    public func ensurePartition(monthStart: Int64) async throws {
         try await client.query(
             "SELECT kubetrail.ensure_partition(timestamptz 'epoch' + interval '1 microsecond' * \(monthStart))",
             logger: logger)
     }
 
-    func insert(_ batch: AuditRowBatch) async throws {
+    /// Inserts a batch in one statement; rows already stored (same writer, seq, time) are skipped.
+    public func insert(_ batch: AuditRowBatch) async throws {
         guard batch.count > 0 else { return }
         try await client.query(batch.insertQuery, logger: logger)
     }
 
-    func insert(_ checkpoints: [Checkpoint]) async throws {
+    public func insert(_ checkpoints: [Checkpoint]) async throws {
         guard !checkpoints.isEmpty else { return }
         let writers = checkpoints.map(\.writerID)
         let seqs = checkpoints.map { Int64($0.seq) }
