@@ -101,10 +101,12 @@ public struct ChainVerifier: Sendable {
                 if seq > expectedSeq {
                     let range = expectedSeq == seq - 1 ? "\(expectedSeq)" : "\(expectedSeq)…\(seq - 1)"
                     report.damages.append(ChainDamage(writerID: writer, seq: expectedSeq, kind: .missing, detail: "no row for seq \(range)"))
-                } else if stored.prevHash != previousHash {
+                    report.eventsTotal += Int(seq - expectedSeq)  // the chain says they exist: count them as invalid
+                }
+                damage = check(stored, writer: writer, decompressor: decompressor)
+                if damage == nil, seq == expectedSeq, stored.prevHash != previousHash {
                     damage = (.edited, "prev_hash does not match the hash of seq \(seq - 1)")
                 }
-                damage = damage ?? check(stored, writer: writer, decompressor: decompressor)
                 if let cp = checkpoints[seq] {
                     if cp.headHash == stored.hash {
                         checkpointsMatched += 1
@@ -123,9 +125,9 @@ public struct ChainVerifier: Sendable {
             }
         }
         // Checkpoints whose seq no row reached: the end of the chain was cut off.
-        for cp in checkpoints.values.sorted(by: { $0.seq < $1.seq }) where cp.seq > lastSeq {
-            report.damages.append(ChainDamage(writerID: writer, seq: lastSeq + 1, kind: .tailCut, detail: "a signed checkpoint vouches for seq \(cp.seq) but the chain ends at \(lastSeq)"))
-            break
+        if let lastSigned = checkpoints.keys.max(), lastSigned > lastSeq {
+            report.damages.append(ChainDamage(writerID: writer, seq: lastSeq + 1, kind: .tailCut, detail: "a signed checkpoint vouches for seq \(lastSigned) but the chain ends at \(lastSeq)"))
+            report.eventsTotal += Int(lastSigned - lastSeq)
         }
         report.checkpointsValid += checkpointsMatched
         if lastSeq > lastCheckpointSeq { report.unsignedTail[writer] = Int(lastSeq - lastCheckpointSeq) }
