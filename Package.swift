@@ -54,7 +54,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "tools/bench/Sources/kubetrail-bench"
+            path: "tools/kubetrail-bench"
         ),
         .testTarget(
             name: "AuditTests",

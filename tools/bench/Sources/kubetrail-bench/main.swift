@@ -1,3 +1,0 @@
-import Audit
-import PostgresNIO
-print("x")

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kubetrail-bench",
+        abstract: "Kubetrail's benchmarks and load generators (run them through tools/bench).",
+        subcommands: [AuditBench.self, SpoolWriter.self]
+    )
+}
