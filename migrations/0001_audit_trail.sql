@@ -27,15 +27,14 @@ BEGIN
 END
 $$;
 
--- One row per event. Typed columns are projections of `record` (the chained bytes, zlib),
--- so `kubetrail verify` can tell when one of them was edited.
+-- One row per event. The typed columns plus `extras` (the fields without a column of their own)
+-- are the whole event: `kubetrail verify` rebuilds its canonical bytes from them and checks the hash.
 CREATE TABLE kubetrail.audit_events (
     writer_id          text        NOT NULL,
     seq                bigint      NOT NULL,
     event_time         timestamptz NOT NULL,  -- the stage timestamp
     prev_hash          bytea       NOT NULL,
     hash               bytea       NOT NULL,
-    record             bytea       NOT NULL,  -- zlib(chain record: writer, seq, canonical event)
     audit_id           uuid        NOT NULL,
     kind               text        NOT NULL,  -- request | session_start | session_chunk | session_end
     stage              text        NOT NULL,
@@ -68,6 +67,7 @@ CREATE TABLE kubetrail.audit_events (
     connection_id      text,
     kubectl_session    text,
     kubectl_command    text,
+    extras             bytea       NOT NULL,  -- see docs/canonical-encoding.md, "Rows"
     request_body_type  text,
     request_body       bytea,     -- zlib, preset dictionary
     response_body_type text,

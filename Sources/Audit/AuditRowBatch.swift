@@ -14,7 +14,7 @@ public struct AuditRowBatch: Sendable {
     public private(set) var months: Set<Int64> = []
 
     private var writerID: [String] = [], seq: [Int64] = [], eventTime: [Int64] = []
-    private var prevHash: [ByteBuffer] = [], hash: [ByteBuffer] = [], record: [ByteBuffer] = []
+    private var prevHash: [ByteBuffer] = [], hash: [ByteBuffer] = [], extras: [ByteBuffer] = []
     private var auditID: [UUID] = [], kind: [String] = [], stage: [String] = [], level: [String] = []
     private var requestTime: [Int64] = [], verb: [String] = [], requestURI: [String] = [], username: [String] = []
     private var userUID = NullableArray<String>(), groups: [String] = [], impersonatedUser = NullableArray<String>()
@@ -31,18 +31,17 @@ public struct AuditRowBatch: Sendable {
 
     public init() {}
 
-    /// Adds one chained event: projects its columns from the record and compresses record and bodies.
+    /// Adds one chained event: its columns from the record, its bodies compressed.
     public mutating func append(link: ChainLink, chainRecord: [UInt8], requestBody: Payload?, responseBody: Payload?, compressor: ZlibCompressor) throws {
         let (_, _, canonical) = try ChainRecord.parse(chainRecord)
         let event = try CanonicalEventEncoding.decode(canonical)
         append(
             row: AuditRow(writerID: link.writerID, seq: link.seq, event: event), link: link,
-            compressedRecord: try compressor.compress(chainRecord),
             compressedRequestBody: try requestBody.map { try compressor.compress($0.bytes) },
             compressedResponseBody: try responseBody.map { try compressor.compress($0.bytes) })
     }
 
-    mutating func append(row r: AuditRow, link: ChainLink, compressedRecord: [UInt8], compressedRequestBody: [UInt8]?, compressedResponseBody: [UInt8]?) {
+    mutating func append(row r: AuditRow, link: ChainLink, compressedRequestBody: [UInt8]?, compressedResponseBody: [UInt8]?) {
         count += 1
         if !(lastMonth?.contains(r.eventTime) ?? false) {
             let month = Self.month(containing: r.eventTime)
@@ -51,7 +50,7 @@ public struct AuditRowBatch: Sendable {
         }
         writerID.append(r.writerID); seq.append(r.seq); eventTime.append(r.eventTime)
         prevHash.append(ByteBuffer(bytes: link.prevHash)); hash.append(ByteBuffer(bytes: link.hash))
-        record.append(ByteBuffer(bytes: compressedRecord))
+        extras.append(ByteBuffer(bytes: r.extras))
         auditID.append(r.auditID); kind.append(r.kind); stage.append(r.stage); level.append(r.level)
         requestTime.append(r.requestTime); verb.append(r.verb); requestURI.append(r.requestURI); username.append(r.username)
         userUID.elements.append(r.userUID); groups.append(postgresArrayLiteral(r.groups))
@@ -84,24 +83,24 @@ public struct AuditRowBatch: Sendable {
     /// The INSERT statement with every column bound as one array.
     var insertQuery: PostgresQuery {
         var b = PostgresBindings(capacity: AuditRow.columns.count)
-        b.append(writerID); b.append(seq); b.append(eventTime); b.append(prevHash); b.append(hash); b.append(record)
+        b.append(writerID); b.append(seq); b.append(eventTime); b.append(prevHash); b.append(hash)
         b.append(auditID); b.append(kind); b.append(stage); b.append(level); b.append(requestTime); b.append(verb)
         b.append(requestURI); b.append(username); b.append(userUID); b.append(groups); b.append(impersonatedUser)
         b.append(sourceIPs); b.append(userAgent); b.append(apiGroup); b.append(apiVersion); b.append(resource)
         b.append(subresource); b.append(namespace); b.append(name); b.append(statusCode); b.append(cluster)
         b.append(authnMethod); b.append(credentialID); b.append(decision); b.append(decisionRule); b.append(latency)
         b.append(bytesIn); b.append(bytesOut); b.append(sessionID); b.append(connectionID); b.append(kubectlSession)
-        b.append(kubectlCommand); b.append(requestBodyType); b.append(requestBody); b.append(responseBodyType)
+        b.append(kubectlCommand); b.append(extras); b.append(requestBodyType); b.append(requestBody); b.append(responseBodyType)
         b.append(responseBody)
         return PostgresQuery(unsafeSQL: Self.insertSQL, binds: b)
     }
 
     static let insertSQL: String = {
         let types = [
-            "text", "int8", "int8", "bytea", "bytea", "bytea", "uuid", "text", "text", "text", "int8", "text", "text",
+            "text", "int8", "int8", "bytea", "bytea", "uuid", "text", "text", "text", "int8", "text", "text",
             "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "int4",
-            "text", "text", "text", "text", "text", "int8", "int8", "int8", "text", "text", "text", "text", "text",
-            "bytea", "text", "bytea",
+            "text", "text", "text", "text", "text", "int8", "int8", "int8", "text", "text", "text", "text", "bytea",
+            "text", "bytea", "text", "bytea",
         ]
         precondition(types.count == AuditRow.columns.count)
         let params = types.enumerated().map { "$\($0.offset + 1)::\($0.element)[]" }.joined(separator: ", ")
@@ -109,9 +108,9 @@ public struct AuditRowBatch: Sendable {
         var select = AuditRow.columns.enumerated().map { "c\($0.offset)" }
         let epoch = "timestamptz 'epoch' + interval '1 microsecond' * "
         select[2] = epoch + "c2"
-        select[10] = epoch + "c10"
-        select[15] = "c15::text[]"
-        select[17] = "c17::text[]"
+        select[9] = epoch + "c9"
+        select[14] = "c14::text[]"
+        select[16] = "c16::text[]"
         return """
             INSERT INTO kubetrail.audit_events (\(AuditRow.columns.joined(separator: ", ")))
             SELECT \(select.joined(separator: ", ")) FROM UNNEST(\(params)) AS u(\(names))

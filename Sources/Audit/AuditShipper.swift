@@ -14,12 +14,15 @@ public actor AuditShipper {
         public var initialBackoff: Duration
         public var maximumBackoff: Duration
         public var compressionLevel: Int32
+        /// A database round trip longer than this counts as a failure (the server went away).
+        public var statementTimeout: Duration
 
-        public init(batchSize: Int = 2000, initialBackoff: Duration = .milliseconds(100), maximumBackoff: Duration = .seconds(5), compressionLevel: Int32 = 6) {
+        public init(batchSize: Int = 2000, initialBackoff: Duration = .milliseconds(100), maximumBackoff: Duration = .seconds(5), compressionLevel: Int32 = 6, statementTimeout: Duration = .seconds(30)) {
             self.batchSize = batchSize
             self.initialBackoff = initialBackoff
             self.maximumBackoff = maximumBackoff
             self.compressionLevel = compressionLevel
+            self.statementTimeout = statementTimeout
         }
     }
 
@@ -56,8 +59,11 @@ public actor AuditShipper {
         while !Task.isCancelled {
             do {
                 if highWater == nil {
-                    try await store.register(identity)
-                    highWater = try await store.shipped(writerID: identity.writerID)
+                    let store = self.store
+                    highWater = try await withTimeout(configuration.statementTimeout, "asking the database how far writer \(identity.writerID) got") {
+                        try await store.register(identity)
+                        return try await store.shipped(writerID: identity.writerID)
+                    }
                     shippedSeq = highWater!.events
                 }
                 if batch == nil {
@@ -70,7 +76,10 @@ public actor AuditShipper {
                     }
                     batch = try prepare(records, after: highWater!)
                 }
-                try await ship(batch!)
+                let prepared = batch!
+                try await withTimeout(configuration.statementTimeout, "shipping \(prepared.rows.count) events") {
+                    try await self.ship(prepared)
+                }
                 highWater = (max(highWater!.events, batch!.lastEventSeq), max(highWater!.checkpoints, batch!.lastCheckpointSeq))
                 eventsShipped += UInt64(batch!.rows.count)
                 shippedSeq = highWater!.events
@@ -89,16 +98,16 @@ public actor AuditShipper {
             } catch {
                 if Task.isCancelled { return }
                 if lastError == nil {
-                    logger.error("audit database unavailable; events wait in the spool", metadata: ["error": "\(String(reflecting: error))"])
+                    logger.error("audit database unavailable; events wait in the spool", metadata: ["error": "\(describeDatabaseError(error))"])
                 }
-                lastError = "\(error)"
+                lastError = describeDatabaseError(error)
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, configuration.maximumBackoff)
             }
         }
     }
 
-    private struct PreparedBatch {
+    private struct PreparedBatch: Sendable {
         var rows: AuditRowBatch
         var checkpoints: [Checkpoint]
         var lastEventSeq: UInt64

@@ -38,6 +38,11 @@ public enum CanonicalEventEncoding {
     public static let currentVersion: UInt8 = 1
 
     public static func encode(_ event: AuditEvent) -> [UInt8] {
+        encode(event, requestBody: event.requestBody.map(PayloadDigest.init), responseBody: event.responseBody.map(PayloadDigest.init))
+    }
+
+    /// Encodes an event whose bodies are known only by their digests (as when rebuilt from a stored row).
+    public static func encode(_ event: AuditEvent, requestBody: PayloadDigest?, responseBody: PayloadDigest?) -> [UInt8] {
         var w = CanonicalByteWriter(reservingCapacity: 384)
         w.write(currentVersion)
         withUnsafeBytes(of: event.auditID.uuid) { w.write(bytes: $0) }
@@ -90,8 +95,8 @@ public enum CanonicalEventEncoding {
         w.write(event.connectionID)
         w.write(event.kubectlSession)
         w.write(event.kubectlCommand)
-        writeDigest(event.requestBody.map(PayloadDigest.init), into: &w)
-        writeDigest(event.responseBody.map(PayloadDigest.init), into: &w)
+        writeDigest(requestBody, into: &w)
+        writeDigest(responseBody, into: &w)
         return w.bytes
     }
 

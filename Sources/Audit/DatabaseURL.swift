@@ -44,17 +44,33 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         string.replacingOccurrences(of: #":[^:@/]*@"#, with: ":***@", options: .regularExpression)
     }
 
-    public func clientConfiguration() -> PostgresClient.Configuration {
-        let tls: PostgresClient.Configuration.TLS
+    enum TLSMode {
+        case disable
+        case prefer(TLSConfiguration)
+        case require(TLSConfiguration)
+    }
+
+    /// `sslmode`: disable; prefer and require (encrypt, do not check the certificate, as libpq);
+    /// verify-full (encrypt and check the certificate and host name).
+    var tlsMode: TLSMode {
         switch sslMode {
         case "disable":
-            tls = .disable
+            return .disable
         case "verify-full":
-            tls = .require(TLSConfiguration.makeClientConfiguration())
+            return .require(TLSConfiguration.makeClientConfiguration())
         default:
             var config = TLSConfiguration.makeClientConfiguration()
             config.certificateVerification = .none
-            tls = sslMode == "require" ? .require(config) : .prefer(config)
+            return sslMode == "require" ? .require(config) : .prefer(config)
+        }
+    }
+
+    public func clientConfiguration() -> PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS
+        switch tlsMode {
+        case .disable: tls = .disable
+        case .prefer(let config): tls = .prefer(config)
+        case .require(let config): tls = .require(config)
         }
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)

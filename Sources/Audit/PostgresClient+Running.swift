@@ -9,11 +9,13 @@ extension DatabaseURL {
         return logger
     }
 
-    /// Runs `body` with a connected-on-demand client, stopping the client after it.
+    /// Runs `body` with a pooled client, stopping the client after it.
     ///
-    /// A database that cannot be reached fails the first query within the connect timeout
-    /// instead of waiting forever.
+    /// Connects once first, so that an unreachable database or bad credentials fail at once
+    /// with the reason (postgres-nio's pool would otherwise wait for a connection forever).
+    @discardableResult
     public func withClient<T: Sendable>(logger: Logger = DatabaseURL.quietLogger, _ body: (PostgresClient) async throws -> T) async throws -> T {
+        try await probe(logger: logger)
         let client = PostgresClient(configuration: clientConfiguration(), backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self, returning: T.self) { group in
             group.addTask { await client.run() }

@@ -62,7 +62,7 @@ public struct SyntheticTrail: Sendable {
         let responseBody = keepsResponse ? Payload(contentType: "application/json", bytes: Array(json.utf8)) : nil
         let session = UUID(uuid: uuidBytes(seed: UInt64(user) &* 7919 &+ UInt64(index / 50)))
         return AuditEvent(
-            auditID: UUID(uuid: uuidBytes(seed: rng.next())),
+            auditID: UUID.timeOrdered(at: received, using: &rng),
             stage: .responseComplete,
             level: responseBody != nil ? .requestResponse : body != nil ? .request : .metadata,
             verb: verb,

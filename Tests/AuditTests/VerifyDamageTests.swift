@@ -17,13 +17,15 @@ import Testing
     static let cases: [Case] = [
         Case(name: "a column edited", statements: ["UPDATE \(e) SET username = 'someone-else' WHERE seq = 17"], kind: .edited, seq: 17),
         Case(name: "a status edited", statements: ["UPDATE \(e) SET status_code = 599 WHERE seq = 23"], kind: .edited, seq: 23),
-        Case(name: "the record replaced", statements: ["UPDATE \(e) SET record = (SELECT record FROM \(e) WHERE seq = 4) WHERE seq = 5"], kind: .reordered, seq: 5),
+        Case(name: "a URI edited", statements: ["UPDATE \(e) SET request_uri = request_uri || '?dryRun=All' WHERE seq = 5"], kind: .edited, seq: 5),
+        Case(name: "extras edited", statements: ["UPDATE \(e) SET extras = (SELECT extras FROM \(e) WHERE seq = 6) WHERE seq = 2"], kind: .edited, seq: 2),
+        Case(name: "groups edited", statements: ["UPDATE \(e) SET groups = groups || '{system:masters}'::text[] WHERE seq = 33"], kind: .edited, seq: 33),
         Case(name: "a body swapped", statements: ["UPDATE \(e) SET request_body = (SELECT request_body FROM \(e) WHERE seq = 6) WHERE seq = 5"], kind: .edited, seq: 5),
         Case(name: "a body removed", statements: ["UPDATE \(e) SET request_body = NULL WHERE seq = 6"], kind: .edited, seq: 6),
         Case(name: "a body added", statements: ["UPDATE \(e) SET request_body = (SELECT request_body FROM \(e) WHERE seq = 6) WHERE seq = 3 AND request_body IS NULL"], kind: .edited, seq: 3),
         Case(name: "a row deleted", statements: ["DELETE FROM \(e) WHERE seq = 30"], kind: .missing, seq: 30),
         Case(name: "rows deleted", statements: ["DELETE FROM \(e) WHERE seq BETWEEN 12 AND 14"], kind: .missing, seq: 12),
-        Case(name: "a row inserted", statements: ["INSERT INTO \(e) SELECT writer_id, seq, event_time + interval '1 second', prev_hash, hash, record, gen_random_uuid(), kind, stage, level, request_time, verb, request_uri, 'intruder', user_uid, groups, impersonated_user, source_ips, user_agent, api_group, api_version, resource, subresource, namespace, name, status_code, cluster, authn_method, credential_id, decision, decision_rule, latency_us, bytes_in, bytes_out, session_id, connection_id, kubectl_session, kubectl_command, request_body_type, request_body, response_body_type, response_body FROM \(e) WHERE seq = 8"], kind: .inserted, seq: 8),
+        Case(name: "a row inserted", statements: ["INSERT INTO \(e) SELECT writer_id, seq, event_time + interval '1 second', prev_hash, hash, gen_random_uuid(), kind, stage, level, request_time, verb, request_uri, 'intruder', user_uid, groups, impersonated_user, source_ips, user_agent, api_group, api_version, resource, subresource, namespace, name, status_code, cluster, authn_method, credential_id, decision, decision_rule, latency_us, bytes_in, bytes_out, session_id, connection_id, kubectl_session, kubectl_command, extras, request_body_type, request_body, response_body_type, response_body FROM \(e) WHERE seq = 8"], kind: .inserted, seq: 8),
         Case(name: "rows reordered", statements: ["UPDATE \(e) SET seq = CASE seq WHEN 40 THEN 41 ELSE 40 END WHERE seq IN (40, 41)"], kind: .reordered, seq: 40),
         Case(name: "the tail cut", statements: ["DELETE FROM \(e) WHERE seq > 44"], kind: .tailCut, seq: 45),
         Case(name: "a checkpoint forged", statements: ["UPDATE kubetrail.audit_checkpoints SET head_hash = (SELECT hash FROM \(e) WHERE seq = 9) WHERE seq = 10"], kind: .badSignature, seq: 10),
@@ -62,11 +64,10 @@ import Testing
             var statements: [String] = []
             for (i, var event) in events.enumerated() {
                 if i == 14 { event.user.username = "innocent" }
-                let (link, record) = forged.append(canonicalEvent: CanonicalEventEncoding.encode(event))
+                let link = forged.append(canonicalEvent: CanonicalEventEncoding.encode(event)).link
                 guard i >= 14 else { continue }
                 let hex = { (b: [UInt8]) in b.map { String(format: "%02x", $0) }.joined() }
-                let compressed = try ZlibCompressor().compress(record)
-                statements.append("UPDATE kubetrail.audit_events SET prev_hash = '\\x\(hex(link.prevHash))', hash = '\\x\(hex(link.hash))', record = '\\x\(hex(compressed))', username = '\(event.user.username)' WHERE seq = \(link.seq)")
+                statements.append("UPDATE kubetrail.audit_events SET prev_hash = '\\x\(hex(link.prevHash))', hash = '\\x\(hex(link.hash))', username = '\(event.user.username)' WHERE seq = \(link.seq)")
             }
             try await url.withClient { try await $0.tamper(statements) }
             let report = try await url.withClient { try await ChainVerifier(client: $0).verify() }
