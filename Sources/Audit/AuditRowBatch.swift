@@ -2,73 +2,53 @@ import Foundation
 import NIOCore
 import PostgresNIO
 
-/// A batch of event rows laid out column by column, for one `INSERT … SELECT * FROM UNNEST(…)`.
+/// A batch of event rows ready to insert in one statement: as COPY text or as UNNEST arrays.
 ///
-/// Measured on the build machines: UNNEST batches of 1k–5k rows insert ~250k rows/s against
-/// ~3k/s for single-row inserts; COPY (text format only in postgres-nio) was slower still
-/// because bytea must be hex-escaped. `ON CONFLICT DO NOTHING` on (writer, seq, time) makes a
-/// retry after a lost acknowledgement write nothing twice.
+/// `tools/bench audit` measures both on every run (BENCHMARKS.md); the shipper uses COPY,
+/// the faster. Either statement is atomic, so after a failure whose outcome is unknown the
+/// shipper asks the database how far the writer got and sends only what is missing: nothing
+/// is written twice, and the unique index on (writer, seq, time) refuses a duplicate outright.
 public struct AuditRowBatch: Sendable {
-    public private(set) var count = 0
+    struct StagedRow: Sendable {
+        var row: AuditRow
+        var prevHash: [UInt8]
+        var hash: [UInt8]
+        var requestBody: [UInt8]?
+        var responseBody: [UInt8]?
+    }
+
+    private(set) var rows: [StagedRow] = []
+    public var count: Int { rows.count }
     /// The months (UTC, as µs of their first instant) the rows fall in: partitions to ensure.
     public private(set) var months: Set<Int64> = []
-
-    private var writerID: [String] = [], seq: [Int64] = [], eventTime: [Int64] = []
-    private var prevHash: [ByteBuffer] = [], hash: [ByteBuffer] = [], extras: [ByteBuffer] = []
-    private var auditID: [UUID] = [], kind: [String] = [], stage: [String] = [], level: [String] = []
-    private var requestTime: [Int64] = [], verb: [String] = [], requestURI: [String] = [], username: [String] = []
-    private var userUID = NullableArray<String>(), groups: [String] = [], impersonatedUser = NullableArray<String>()
-    private var sourceIPs: [String] = [], userAgent = NullableArray<String>(), apiGroup = NullableArray<String>()
-    private var apiVersion = NullableArray<String>(), resource = NullableArray<String>(), subresource = NullableArray<String>()
-    private var namespace = NullableArray<String>(), name = NullableArray<String>(), statusCode = NullableArray<Int32>()
-    private var cluster: [String] = [], authnMethod: [String] = [], credentialID = NullableArray<String>()
-    private var decision: [String] = [], decisionRule = NullableArray<String>(), latency: [Int64] = []
-    private var bytesIn: [Int64] = [], bytesOut: [Int64] = [], sessionID = NullableArray<String>()
-    private var connectionID = NullableArray<String>(), kubectlSession = NullableArray<String>()
-    private var kubectlCommand = NullableArray<String>(), requestBodyType = NullableArray<String>()
-    private var requestBody = NullableArray<ByteBuffer>(), responseBodyType = NullableArray<String>()
-    private var responseBody = NullableArray<ByteBuffer>()
+    private var lastMonth: Range<Int64>?
 
     public init() {}
 
-    /// Adds one chained event: its columns from the record, its bodies compressed.
+    /// Adds one chained event: its columns from the chain record, its bodies compressed.
     public mutating func append(link: ChainLink, chainRecord: [UInt8], requestBody: Payload?, responseBody: Payload?, compressor: ZlibCompressor) throws {
         let (_, _, canonical) = try ChainRecord.parse(chainRecord)
         let event = try CanonicalEventEncoding.decode(canonical)
-        append(
-            row: AuditRow(writerID: link.writerID, seq: link.seq, event: event), link: link,
-            compressedRequestBody: try requestBody.map { try compressor.compress($0.bytes) },
-            compressedResponseBody: try responseBody.map { try compressor.compress($0.bytes) })
-    }
-
-    mutating func append(row r: AuditRow, link: ChainLink, compressedRequestBody: [UInt8]?, compressedResponseBody: [UInt8]?) {
-        count += 1
-        if !(lastMonth?.contains(r.eventTime) ?? false) {
-            let month = Self.month(containing: r.eventTime)
+        let row = AuditRow(writerID: link.writerID, seq: link.seq, event: event)
+        if !(lastMonth?.contains(row.eventTime) ?? false) {
+            let month = Self.month(containing: row.eventTime)
             months.insert(month.lowerBound)
             lastMonth = month
         }
-        writerID.append(r.writerID); seq.append(r.seq); eventTime.append(r.eventTime)
-        prevHash.append(ByteBuffer(bytes: link.prevHash)); hash.append(ByteBuffer(bytes: link.hash))
-        extras.append(ByteBuffer(bytes: r.extras))
-        auditID.append(r.auditID); kind.append(r.kind); stage.append(r.stage); level.append(r.level)
-        requestTime.append(r.requestTime); verb.append(r.verb); requestURI.append(r.requestURI); username.append(r.username)
-        userUID.elements.append(r.userUID); groups.append(postgresArrayLiteral(r.groups))
-        impersonatedUser.elements.append(r.impersonatedUser); sourceIPs.append(postgresArrayLiteral(r.sourceIPs))
-        userAgent.elements.append(r.userAgent); apiGroup.elements.append(r.apiGroup); apiVersion.elements.append(r.apiVersion)
-        resource.elements.append(r.resource); subresource.elements.append(r.subresource)
-        namespace.elements.append(r.namespace); name.elements.append(r.name); statusCode.elements.append(r.statusCode)
-        cluster.append(r.cluster); authnMethod.append(r.authnMethod); credentialID.elements.append(r.credentialID)
-        decision.append(r.decision); decisionRule.elements.append(r.decisionRule); latency.append(r.latencyMicroseconds)
-        bytesIn.append(r.bytesIn); bytesOut.append(r.bytesOut); sessionID.elements.append(r.sessionID)
-        connectionID.elements.append(r.connectionID); kubectlSession.elements.append(r.kubectlSession)
-        kubectlCommand.elements.append(r.kubectlCommand); requestBodyType.elements.append(r.requestBodyType)
-        requestBody.elements.append(compressedRequestBody.map { ByteBuffer(bytes: $0) })
-        responseBodyType.elements.append(r.responseBodyType)
-        responseBody.elements.append(compressedResponseBody.map { ByteBuffer(bytes: $0) })
+        rows.append(StagedRow(
+            row: row, prevHash: link.prevHash, hash: link.hash,
+            requestBody: try requestBody.map { try compressor.compress($0.bytes) },
+            responseBody: try responseBody.map { try compressor.compress($0.bytes) }))
     }
 
-    private var lastMonth: Range<Int64>?
+    /// The rows with a seq above `seq` (those the database does not have yet).
+    public func after(seq: UInt64) -> AuditRowBatch {
+        var copy = self
+        copy.rows.removeAll { $0.row.seq <= Int64(seq) }
+        return copy
+    }
+
+    public var lastSeq: UInt64? { rows.last.map { UInt64($0.row.seq) } }
 
     /// The UTC calendar month around an instant, in µs since 1970: one partition's range.
     static func month(containing microseconds: Int64) -> Range<Int64> {
@@ -80,19 +60,57 @@ public struct AuditRowBatch: Sendable {
         return start.microsecondsSince1970..<end.microsecondsSince1970
     }
 
-    /// The INSERT statement with every column bound as one array.
-    var insertQuery: PostgresQuery {
+    // MARK: - COPY
+
+    /// The batch in COPY's text format, one line a row, columns in `AuditRow.columns` order.
+    public var copyData: ByteBuffer {
+        var out = ByteBuffer()
+        out.reserveCapacity(rows.count * 700)
+        var text = CopyTextWriter(buffer: out)
+        for staged in rows {
+            let r = staged.row
+            text.field(r.writerID); text.field(r.seq); text.timestamp(r.eventTime); text.bytea(staged.prevHash)
+            text.bytea(staged.hash); text.field(r.auditID.uuidString); text.field(r.kind); text.field(r.stage)
+            text.field(r.level); text.timestamp(r.requestTime); text.field(r.verb); text.field(r.requestURI)
+            text.field(r.username); text.field(r.userUID); text.field(postgresArrayLiteral(r.groups))
+            text.field(r.impersonatedUser); text.field(postgresArrayLiteral(r.sourceIPs)); text.field(r.userAgent)
+            text.field(r.apiGroup); text.field(r.apiVersion); text.field(r.resource); text.field(r.subresource)
+            text.field(r.namespace); text.field(r.name); text.field(r.statusCode.map { Int64($0) }); text.field(r.cluster)
+            text.field(r.authnMethod); text.field(r.credentialID); text.field(r.decision); text.field(r.decisionRule)
+            text.field(r.latencyMicroseconds); text.field(r.bytesIn); text.field(r.bytesOut); text.field(r.sessionID)
+            text.field(r.connectionID); text.field(r.kubectlSession); text.field(r.kubectlCommand); text.bytea(r.extras)
+            text.field(r.requestBodyType); text.bytea(staged.requestBody); text.field(r.responseBodyType)
+            text.bytea(staged.responseBody, last: true)
+        }
+        return text.buffer
+    }
+
+    // MARK: - UNNEST
+
+    /// One `INSERT … SELECT * FROM UNNEST(…)` with every column bound as one array.
+    /// With `skipExisting`, rows already stored are skipped (`ON CONFLICT DO NOTHING`).
+    public func insertQuery(skipExisting: Bool = false) -> PostgresQuery {
+        let r = rows.map(\.row)
         var b = PostgresBindings(capacity: AuditRow.columns.count)
-        b.append(writerID); b.append(seq); b.append(eventTime); b.append(prevHash); b.append(hash)
-        b.append(auditID); b.append(kind); b.append(stage); b.append(level); b.append(requestTime); b.append(verb)
-        b.append(requestURI); b.append(username); b.append(userUID); b.append(groups); b.append(impersonatedUser)
-        b.append(sourceIPs); b.append(userAgent); b.append(apiGroup); b.append(apiVersion); b.append(resource)
-        b.append(subresource); b.append(namespace); b.append(name); b.append(statusCode); b.append(cluster)
-        b.append(authnMethod); b.append(credentialID); b.append(decision); b.append(decisionRule); b.append(latency)
-        b.append(bytesIn); b.append(bytesOut); b.append(sessionID); b.append(connectionID); b.append(kubectlSession)
-        b.append(kubectlCommand); b.append(extras); b.append(requestBodyType); b.append(requestBody); b.append(responseBodyType)
-        b.append(responseBody)
-        return PostgresQuery(unsafeSQL: Self.insertSQL, binds: b)
+        b.append(r.map(\.writerID)); b.append(r.map(\.seq)); b.append(r.map(\.eventTime))
+        b.append(rows.map { ByteBuffer(bytes: $0.prevHash) }); b.append(rows.map { ByteBuffer(bytes: $0.hash) })
+        b.append(r.map(\.auditID)); b.append(r.map(\.kind)); b.append(r.map(\.stage)); b.append(r.map(\.level))
+        b.append(r.map(\.requestTime)); b.append(r.map(\.verb)); b.append(r.map(\.requestURI)); b.append(r.map(\.username))
+        b.append(NullableArray(r.map(\.userUID))); b.append(r.map { postgresArrayLiteral($0.groups) })
+        b.append(NullableArray(r.map(\.impersonatedUser))); b.append(r.map { postgresArrayLiteral($0.sourceIPs) })
+        b.append(NullableArray(r.map(\.userAgent))); b.append(NullableArray(r.map(\.apiGroup)))
+        b.append(NullableArray(r.map(\.apiVersion))); b.append(NullableArray(r.map(\.resource)))
+        b.append(NullableArray(r.map(\.subresource))); b.append(NullableArray(r.map(\.namespace)))
+        b.append(NullableArray(r.map(\.name))); b.append(NullableArray(r.map(\.statusCode))); b.append(r.map(\.cluster))
+        b.append(r.map(\.authnMethod)); b.append(NullableArray(r.map(\.credentialID))); b.append(r.map(\.decision))
+        b.append(NullableArray(r.map(\.decisionRule))); b.append(r.map(\.latencyMicroseconds)); b.append(r.map(\.bytesIn))
+        b.append(r.map(\.bytesOut)); b.append(NullableArray(r.map(\.sessionID))); b.append(NullableArray(r.map(\.connectionID)))
+        b.append(NullableArray(r.map(\.kubectlSession))); b.append(NullableArray(r.map(\.kubectlCommand)))
+        b.append(r.map { ByteBuffer(bytes: $0.extras) }); b.append(NullableArray(r.map(\.requestBodyType)))
+        b.append(NullableArray(rows.map { $0.requestBody.map { ByteBuffer(bytes: $0) } }))
+        b.append(NullableArray(r.map(\.responseBodyType)))
+        b.append(NullableArray(rows.map { $0.responseBody.map { ByteBuffer(bytes: $0) } }))
+        return PostgresQuery(unsafeSQL: skipExisting ? Self.insertSQL + "\nON CONFLICT DO NOTHING" : Self.insertSQL, binds: b)
     }
 
     static let insertSQL: String = {
@@ -104,8 +122,8 @@ public struct AuditRowBatch: Sendable {
         ]
         precondition(types.count == AuditRow.columns.count)
         let params = types.enumerated().map { "$\($0.offset + 1)::\($0.element)[]" }.joined(separator: ", ")
-        let names = AuditRow.columns.enumerated().map { "c\($0.offset)" }.joined(separator: ", ")
-        var select = AuditRow.columns.enumerated().map { "c\($0.offset)" }
+        let names = AuditRow.columns.indices.map { "c\($0)" }
+        var select = names
         let epoch = "timestamptz 'epoch' + interval '1 microsecond' * "
         select[2] = epoch + "c2"
         select[9] = epoch + "c9"
@@ -113,8 +131,7 @@ public struct AuditRowBatch: Sendable {
         select[16] = "c16::text[]"
         return """
             INSERT INTO kubetrail.audit_events (\(AuditRow.columns.joined(separator: ", ")))
-            SELECT \(select.joined(separator: ", ")) FROM UNNEST(\(params)) AS u(\(names))
-            ON CONFLICT DO NOTHING
+            SELECT \(select.joined(separator: ", ")) FROM UNNEST(\(params)) AS u(\(names.joined(separator: ", ")))
             """
     }()
 }

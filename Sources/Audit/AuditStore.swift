@@ -49,10 +49,30 @@ public struct AuditStore: Sendable {
             logger: logger)
     }
 
-    /// Inserts a batch in one statement; rows already stored (same writer, seq, time) are skipped.
-    public func insert(_ batch: AuditRowBatch) async throws {
+    /// How a batch goes in: both are one atomic statement; `tools/bench audit` compares them.
+    public enum InsertMethod: String, Sendable, CaseIterable {
+        /// `COPY … FROM STDIN` (text format): the faster on these machines.
+        case copy
+        /// `INSERT … SELECT * FROM UNNEST($1::text[], …)`.
+        case unnest
+    }
+
+    /// Inserts a batch in one statement. A row whose (writer, seq, time) is already stored makes
+    /// the statement fail (the shipper checks the high-water mark before any retry).
+    public func insert(_ batch: AuditRowBatch, method: InsertMethod = .copy) async throws {
         guard batch.count > 0 else { return }
-        try await client.query(batch.insertQuery, logger: logger)
+        switch method {
+        case .unnest:
+            try await client.query(batch.insertQuery(), logger: logger)
+        case .copy:
+            let data = batch.copyData
+            try await client.withConnection { connection in
+                // postgres-nio quotes the table name whole; this spells "kubetrail"."audit_events".
+                try await connection.copyFrom(table: #"kubetrail"."audit_events"#, columns: AuditRow.columns, logger: logger) { writer in
+                    try await writer.write(data)
+                }
+            }
+        }
     }
 
     public func insert(_ checkpoints: [Checkpoint]) async throws {

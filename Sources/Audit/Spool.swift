@@ -142,7 +142,11 @@ final class SpoolReader {
             }
             switch try scanner!.next() {
             case .frame(let payload):
-                records.append(try SpoolRecord.decode(payload, writerID: writerID))
+                do {
+                    records.append(try SpoolRecord.decode(payload, writerID: writerID))
+                } catch {
+                    throw SpoolError("\(segment.path): record at \(position.offset) does not decode: \(error)")
+                }
                 bytes += payload.count
                 position.offset = scanner!.offset
             case .end:

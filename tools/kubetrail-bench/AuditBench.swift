@@ -41,13 +41,17 @@ struct AuditBench: AsyncParsableCommand {
 
         try compressionStudy(generated)
 
-        let raw = try await rawInsert(generated, admin: admin, logger: logger)
-        print(String(format: "raw batched INSERT (UNNEST, %d rows, no pipeline): %.0f rows/s", batchSize, raw))
+        var rawRates: [AuditStore.InsertMethod: Double] = [:]
+        for method in AuditStore.InsertMethod.allCases {
+            rawRates[method] = try await rawInsert(generated, method: method, admin: admin, logger: logger)
+            print(String(format: "raw batched insert, %@ of %d rows, no pipeline: %.0f rows/s", method.rawValue as NSString, batchSize, rawRates[method]!))
+        }
+        let raw = rawRates[.copy]!
         let batched = try await pipeline(generated, admin: admin, durability: .batched(syncInterval: .milliseconds(100)), logger: logger)
-        print(String(format: "pipeline, batched durability (%d producers → chain → spool → shipper → PostgreSQL): %.0f events/s (%.2f× raw)", producers, batched, batched / raw))
+        print(String(format: "pipeline, batched durability (%d producers → chain → spool → shipper → PostgreSQL): %.0f events/s (%.2f× raw COPY)", producers, batched, batched / raw))
         if strict {
             let strictRate = try await pipeline(generated, admin: admin, durability: .strict, logger: logger)
-            print(String(format: "pipeline, strict durability: %.0f events/s (%.2f× raw)", strictRate, strictRate / raw))
+            print(String(format: "pipeline, strict durability: %.0f events/s (%.2f× raw COPY)", strictRate, strictRate / raw))
         }
     }
 
@@ -85,8 +89,8 @@ struct AuditBench: AsyncParsableCommand {
     }
 
     /// The same rows, chained and compressed beforehand, inserted with nothing else running.
-    func rawInsert(_ events: [AuditEvent], admin: DatabaseURL, logger: Logger) async throws -> Double {
-        try await withFreshDatabase(admin, "kt_bench_raw") { url in
+    func rawInsert(_ events: [AuditEvent], method: AuditStore.InsertMethod, admin: DatabaseURL, logger: Logger) async throws -> Double {
+        try await withFreshDatabase(admin, "kt_bench_raw_\(method.rawValue)") { url in
             var chain = HashChain(writerID: "bench-raw")
             let compressor = try ZlibCompressor()
             var batches: [AuditRowBatch] = []
@@ -97,11 +101,21 @@ struct AuditBench: AsyncParsableCommand {
                 if batch.count == batchSize { batches.append(batch); batch = AuditRowBatch() }
             }
             if batch.count > 0 { batches.append(batch) }
+            let encodeStart = ContinuousClock.now
+            var encoded = 0
+            for batch in batches {
+                switch method {
+                case .copy: encoded += batch.copyData.readableBytes
+                case .unnest: encoded += batch.insertQuery().binds.count
+                }
+            }
+            let encode = (ContinuousClock.now - encodeStart).seconds
+            print(String(format: "  %@: client-side encoding %.1f µs/row", method.rawValue as NSString, encode * 1e6 / Double(events.count)))
             return try await url.withClient(logger: logger) { client in
                 let store = AuditStore(client: client, logger: logger)
                 for month in Set(batches.flatMap(\.months)) { try await store.ensurePartition(monthStart: month) }
                 let start = ContinuousClock.now
-                for batch in batches { try await store.insert(batch) }
+                for batch in batches { try await store.insert(batch, method: method) }
                 return Double(events.count) / (ContinuousClock.now - start).seconds
             }
         }

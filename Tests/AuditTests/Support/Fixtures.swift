@@ -25,13 +25,13 @@ enum Fixtures {
     }
 
     /// Records `events`, ships them all to `url`, shuts down, and returns the shipper's count.
-    static func recordAndShip(_ events: [AuditEvent], spool: String, url: DatabaseURL, checkpointEvery: Int = 100) async throws -> UInt64 {
+    static func recordAndShip(_ events: [AuditEvent], spool: String, url: DatabaseURL, checkpointEvery: Int = 100, method: AuditStore.InsertMethod = .copy) async throws -> UInt64 {
         let pipeline = try pipeline(spool, checkpointEvery: checkpointEvery)
         await pipeline.start()
         for event in events { try await pipeline.record(event) }
         await pipeline.shutdown()
         return try await url.withClient { client in
-            let shipper = try AuditShipper(pipeline: pipeline, store: AuditStore(client: client, logger: quietLogger), logger: quietLogger)
+            let shipper = try AuditShipper(pipeline: pipeline, store: AuditStore(client: client, logger: quietLogger), configuration: .init(insertMethod: method), logger: quietLogger)
             try await shipper.run()
             return await shipper.eventsShipped
         }
