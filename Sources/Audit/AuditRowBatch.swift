@@ -5,7 +5,7 @@ import PostgresNIO
 /// A batch of event rows ready to insert in one statement: as COPY text or as UNNEST arrays.
 ///
 /// `tools/bench audit` measures both on every run (BENCHMARKS.md); the shipper uses COPY,
-/// the faster. Either statement is atomic, so after a failure whose outcome is unknown the
+/// the faster, staged straight from the canonical bytes by `CanonicalCopyTranscoder`. Either statement is atomic, so after a failure whose outcome is unknown the
 /// shipper asks the database how far the writer got and sends only what is missing: nothing
 /// is written twice, and the unique index on (writer, seq, time) refuses a duplicate outright.
 public struct AuditRowBatch: Sendable {
@@ -17,38 +17,66 @@ public struct AuditRowBatch: Sendable {
         var responseBody: [UInt8]?
     }
 
+    public let method: AuditStore.InsertMethod
+    /// COPY: the rows as text, where each starts, and their seqs.
+    private var copy = CopyTextWriter()
+    private var rowStarts: [Int] = []
+    private var seqs: [Int64] = []
+    /// UNNEST: the rows decoded into columns.
     private(set) var rows: [StagedRow] = []
-    public var count: Int { rows.count }
+
+    public var count: Int { seqs.count }
+    public var lastSeq: UInt64? { seqs.last.map { UInt64($0) } }
     /// The months (UTC, as µs of their first instant) the rows fall in: partitions to ensure.
     public private(set) var months: Set<Int64> = []
     private var lastMonth: Range<Int64>?
 
-    public init() {}
+    public init(method: AuditStore.InsertMethod = .copy) {
+        self.method = method
+    }
 
     /// Adds one chained event: its columns from the chain record, its bodies compressed.
     public mutating func append(link: ChainLink, chainRecord: [UInt8], requestBody: Payload?, responseBody: Payload?, compressor: ZlibCompressor) throws {
         let (_, _, canonical) = try ChainRecord.parse(chainRecord)
-        let event = try CanonicalEventEncoding.decode(canonical)
-        let row = AuditRow(writerID: link.writerID, seq: link.seq, event: event)
-        if !(lastMonth?.contains(row.eventTime) ?? false) {
-            let month = Self.month(containing: row.eventTime)
+        let compressedRequest = try requestBody.map { try compressor.compress($0.bytes) }
+        let compressedResponse = try responseBody.map { try compressor.compress($0.bytes) }
+        let eventTime: Int64
+        switch method {
+        case .copy:
+            rowStarts.append(copy.count)
+            eventTime = try canonical.withUnsafeBytes {
+                try CanonicalCopyTranscoder.appendRow(link: link, canonical: $0, requestBody: compressedRequest, responseBody: compressedResponse, to: &copy)
+            }
+        case .unnest:
+            let row = AuditRow(writerID: link.writerID, seq: link.seq, event: try CanonicalEventEncoding.decode(canonical))
+            rows.append(StagedRow(row: row, prevHash: link.prevHash, hash: link.hash, requestBody: compressedRequest, responseBody: compressedResponse))
+            eventTime = row.eventTime
+        }
+        seqs.append(Int64(link.seq))
+        if !(lastMonth?.contains(eventTime) ?? false) {
+            let month = Self.month(containing: eventTime)
             months.insert(month.lowerBound)
             lastMonth = month
         }
-        rows.append(StagedRow(
-            row: row, prevHash: link.prevHash, hash: link.hash,
-            requestBody: try requestBody.map { try compressor.compress($0.bytes) },
-            responseBody: try responseBody.map { try compressor.compress($0.bytes) }))
     }
 
     /// The rows with a seq above `seq` (those the database does not have yet).
     public func after(seq: UInt64) -> AuditRowBatch {
-        var copy = self
-        copy.rows.removeAll { $0.row.seq <= Int64(seq) }
-        return copy
+        guard let first = seqs.firstIndex(where: { $0 > Int64(seq) }) else { return AuditRowBatch(method: method) }
+        guard first > 0 else { return self }
+        var rest = AuditRowBatch(method: method)
+        rest.seqs = Array(seqs[first...])
+        rest.months = months
+        switch method {
+        case .copy:
+            let cut = rowStarts[first]
+            rest.rowStarts = rowStarts[first...].map { $0 - cut }
+            rest.copy.append(contentsOf: copy.bytes[cut...])
+        case .unnest:
+            rest.rows = Array(rows[first...])
+        }
+        return rest
     }
-
-    public var lastSeq: UInt64? { rows.last.map { UInt64($0.row.seq) } }
 
     /// The UTC calendar month around an instant, in µs since 1970: one partition's range.
     static func month(containing microseconds: Int64) -> Range<Int64> {
@@ -60,36 +88,15 @@ public struct AuditRowBatch: Sendable {
         return start.microsecondsSince1970..<end.microsecondsSince1970
     }
 
-    // MARK: - COPY
-
-    /// The batch in COPY's text format, one line a row, columns in `AuditRow.columns` order.
-    public var copyData: ByteBuffer {
-        var out = ByteBuffer()
-        out.reserveCapacity(rows.count * 700)
-        var text = CopyTextWriter(buffer: out)
-        for staged in rows {
-            let r = staged.row
-            text.field(r.writerID); text.field(r.seq); text.timestamp(r.eventTime); text.bytea(staged.prevHash)
-            text.bytea(staged.hash); text.field(r.auditID.uuidString); text.field(r.kind); text.field(r.stage)
-            text.field(r.level); text.timestamp(r.requestTime); text.field(r.verb); text.field(r.requestURI)
-            text.field(r.username); text.field(r.userUID); text.field(postgresArrayLiteral(r.groups))
-            text.field(r.impersonatedUser); text.field(postgresArrayLiteral(r.sourceIPs)); text.field(r.userAgent)
-            text.field(r.apiGroup); text.field(r.apiVersion); text.field(r.resource); text.field(r.subresource)
-            text.field(r.namespace); text.field(r.name); text.field(r.statusCode.map { Int64($0) }); text.field(r.cluster)
-            text.field(r.authnMethod); text.field(r.credentialID); text.field(r.decision); text.field(r.decisionRule)
-            text.field(r.latencyMicroseconds); text.field(r.bytesIn); text.field(r.bytesOut); text.field(r.sessionID)
-            text.field(r.connectionID); text.field(r.kubectlSession); text.field(r.kubectlCommand); text.bytea(r.extras)
-            text.field(r.requestBodyType); text.bytea(staged.requestBody); text.field(r.responseBodyType)
-            text.bytea(staged.responseBody, last: true)
-        }
-        return text.buffer
-    }
+    /// The batch in COPY's text format (columns: `CanonicalCopyTranscoder.columns`).
+    public var copyData: ByteBuffer { copy.buffer }
 
     // MARK: - UNNEST
 
     /// One `INSERT … SELECT * FROM UNNEST(…)` with every column bound as one array.
     /// With `skipExisting`, rows already stored are skipped (`ON CONFLICT DO NOTHING`).
     public func insertQuery(skipExisting: Bool = false) -> PostgresQuery {
+        precondition(method == .unnest, "an UNNEST query needs a batch staged for UNNEST")
         let r = rows.map(\.row)
         var b = PostgresBindings(capacity: AuditRow.columns.count)
         b.append(r.map(\.writerID)); b.append(r.map(\.seq)); b.append(r.map(\.eventTime))

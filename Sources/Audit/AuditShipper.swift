@@ -3,7 +3,7 @@ import Logging
 
 /// Moves durable spool records into PostgreSQL, in chain order, once each.
 ///
-/// Batches of up to `batchSize` records go in one COPY; the next batch is read and prepared
+/// Batches of up to `batchSize` records go in one COPY; the next batch is read and encoded
 /// while the current one is in flight, but only one is ever in flight, so the database always
 /// holds a prefix of the chain. That makes the high-water mark (`max(seq)` of the writer) the
 /// whole truth: at start, and after any failure whose outcome is unknown (a lost
@@ -21,7 +21,7 @@ public actor AuditShipper {
         public var insertMethod: AuditStore.InsertMethod
 
         public init(
-            batchSize: Int = 2000, initialBackoff: Duration = .milliseconds(100), maximumBackoff: Duration = .seconds(5),
+            batchSize: Int = 5000, initialBackoff: Duration = .milliseconds(100), maximumBackoff: Duration = .seconds(5),
             compressionLevel: Int32 = 6, statementTimeout: Duration = .seconds(30), insertMethod: AuditStore.InsertMethod = .copy
         ) {
             self.batchSize = batchSize
@@ -57,6 +57,7 @@ public actor AuditShipper {
 
     struct PreparedBatch: Sendable {
         var rows: AuditRowBatch
+        var encoded: AuditStore.EncodedRows
         var checkpoints: [Checkpoint]
         /// The reader's position after this batch: segments before it may go once it is stored.
         var end: SpoolPosition
@@ -81,7 +82,10 @@ public actor AuditShipper {
                     highWater = known
                     shippedSeq = known.events
                     // Whatever the database already has (a lost acknowledgement) is not sent again.
-                    queue = queue.map { PreparedBatch(rows: $0.rows.after(seq: known.events), checkpoints: $0.checkpoints.filter { $0.seq > known.checkpoints }, end: $0.end) }
+                    queue = queue.map { batch in
+                        let rows = batch.rows.after(seq: known.events)
+                        return PreparedBatch(rows: rows, encoded: rows.count == batch.rows.count ? batch.encoded : .init(rows), checkpoints: batch.checkpoints.filter { $0.seq > known.checkpoints }, end: batch.end)
+                    }
                 }
                 if queue.isEmpty {
                     guard let next = try await readBatch(reader, after: highWater!) else {
@@ -99,9 +103,8 @@ public actor AuditShipper {
                 }
                 // Send this batch; read and compress the next one meanwhile.
                 let store = self.store
-                let method = configuration.insertMethod
                 async let sent: Void = withTimeout(configuration.statementTimeout, "shipping \(current.rows.count) events") {
-                    try await store.insert(current.rows, method: method)
+                    try await store.insert(current.encoded)
                     try await store.insert(current.checkpoints)
                 }
                 var readError: (any Error)?
@@ -148,7 +151,7 @@ public actor AuditShipper {
         let durable = await pipeline.durable
         let records = try reader.read(upTo: durable, maximum: configuration.batchSize)
         guard !records.isEmpty else { return nil }
-        var rows = AuditRowBatch()
+        var rows = AuditRowBatch(method: configuration.insertMethod)
         var checkpoints: [Checkpoint] = []
         do {
           for record in records {
@@ -164,6 +167,6 @@ public actor AuditShipper {
         } catch {
             throw SpoolError("a spooled record does not decode: \(error)")
         }
-        return PreparedBatch(rows: rows, checkpoints: checkpoints, end: reader.position)
+        return PreparedBatch(rows: rows, encoded: .init(rows), checkpoints: checkpoints, end: reader.position)
     }
 }

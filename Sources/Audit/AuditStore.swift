@@ -59,16 +59,36 @@ public struct AuditStore: Sendable {
 
     /// Inserts a batch in one statement. A row whose (writer, seq, time) is already stored makes
     /// the statement fail (the shipper checks the high-water mark before any retry).
-    public func insert(_ batch: AuditRowBatch, method: InsertMethod = .copy) async throws {
-        guard batch.count > 0 else { return }
-        switch method {
-        case .unnest:
-            try await client.query(batch.insertQuery(), logger: logger)
-        case .copy:
-            let data = batch.copyData
+    public func insert(_ batch: AuditRowBatch) async throws {
+        try await insert(EncodedRows(batch))
+    }
+
+    /// A batch already encoded for its statement, so that the encoding can happen off the
+    /// critical path (the shipper encodes the next batch while the current one is in flight).
+    public enum EncodedRows: Sendable {
+        case copy(ByteBuffer)
+        case unnest(PostgresQuery)
+        case empty
+
+        public init(_ batch: AuditRowBatch) {
+            guard batch.count > 0 else { self = .empty; return }
+            switch batch.method {
+            case .copy: self = .copy(batch.copyData)
+            case .unnest: self = .unnest(batch.insertQuery())
+            }
+        }
+    }
+
+    public func insert(_ rows: EncodedRows) async throws {
+        switch rows {
+        case .empty:
+            return
+        case .unnest(let query):
+            try await client.query(query, logger: logger)
+        case .copy(let data):
             try await client.withConnection { connection in
                 // postgres-nio quotes the table name whole; this spells "kubetrail"."audit_events".
-                try await connection.copyFrom(table: #"kubetrail"."audit_events"#, columns: AuditRow.columns, logger: logger) { writer in
+                try await connection.copyFrom(table: #"kubetrail"."audit_events"#, columns: CanonicalCopyTranscoder.columns, logger: logger) { writer in
                     try await writer.write(data)
                 }
             }

@@ -6,9 +6,9 @@ import Testing
 
 @Suite struct CopyTextWriterTests {
     func written(_ body: (inout CopyTextWriter) -> Void) -> String {
-        var writer = CopyTextWriter(buffer: ByteBuffer())
+        var writer = CopyTextWriter()
         body(&writer)
-        return String(buffer: writer.buffer)
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 
     @Test func timestampsMatchTheCalendar() {
@@ -27,5 +27,9 @@ import Testing
         #expect(written { $0.field("a\tb\nc\\d\re", last: true) } == "a\\tb\\nc\\\\d\\re\n")
         #expect(written { $0.field(nil as String?); $0.field(Int64(-5), last: true) } == "\\N\t-5\n")
         #expect(written { $0.bytea([0x00, 0xff, 0x10], last: true) } == "\\\\x00ff10\n")
+        #expect(written { $0.array(["a\"b", "c\\d", "e f"], last: true) } == #"{"a\\"b","c\\\\d","e f"}"# + "\n")
+        #expect(written { $0.field(Int64.max); $0.field(Int64.min); $0.field(Int64(0), last: true) } == "9223372036854775807\t-9223372036854775808\t0\n")
+        let id = UUID()
+        #expect(written { $0.uuid(id, last: true) } == id.uuidString.lowercased() + "\n")
     }
 }

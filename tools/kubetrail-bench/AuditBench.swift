@@ -21,8 +21,8 @@ struct AuditBench: AsyncParsableCommand {
     @Option(help: "Concurrent producers calling record().")
     var producers = 64
 
-    @Option(help: "Rows per INSERT.")
-    var batchSize = 2000
+    @Option(help: "Rows per insert statement.")
+    var batchSize = 5000
 
     @Flag(help: "Also measure strict durability (fsync before each record() returns).")
     var strict = false
@@ -94,28 +94,36 @@ struct AuditBench: AsyncParsableCommand {
             var chain = HashChain(writerID: "bench-raw")
             let compressor = try ZlibCompressor()
             var batches: [AuditRowBatch] = []
-            var batch = AuditRowBatch()
+            var batch = AuditRowBatch(method: method)
+            var chained: [(ChainLink, [UInt8])] = []
+            let chainStart = ContinuousClock.now
             for event in events {
-                let (link, record) = chain.append(canonicalEvent: CanonicalEventEncoding.encode(event))
+                chained.append(chain.append(canonicalEvent: CanonicalEventEncoding.encode(event)))
+            }
+            let chainTime = (ContinuousClock.now - chainStart).seconds
+            let stageStart = ContinuousClock.now
+            for (event, (link, record)) in zip(events, chained) {
                 try batch.append(link: link, chainRecord: record, requestBody: event.requestBody, responseBody: event.responseBody, compressor: compressor)
-                if batch.count == batchSize { batches.append(batch); batch = AuditRowBatch() }
+                if batch.count == batchSize { batches.append(batch); batch = AuditRowBatch(method: method) }
             }
             if batch.count > 0 { batches.append(batch) }
+            let stageTime = (ContinuousClock.now - stageStart).seconds
+            print(String(format: "  encode + chain: %.1f µs/event; staging for the statement (columns, body compression): %.1f µs/event", chainTime * 1e6 / Double(events.count), stageTime * 1e6 / Double(events.count)))
             let encodeStart = ContinuousClock.now
-            var encoded = 0
-            for batch in batches {
-                switch method {
-                case .copy: encoded += batch.copyData.readableBytes
-                case .unnest: encoded += batch.insertQuery().binds.count
-                }
-            }
+            let encodedBatches = batches.map(AuditStore.EncodedRows.init)
             let encode = (ContinuousClock.now - encodeStart).seconds
-            print(String(format: "  %@: client-side encoding %.1f µs/row", method.rawValue as NSString, encode * 1e6 / Double(events.count)))
+            if method == .copy, let dump = ProcessInfo.processInfo.environment["KUBETRAIL_BENCH_DUMP_COPY"] {
+                FileManager.default.createFile(atPath: dump, contents: nil)
+                let handle = FileHandle(forWritingAtPath: dump)!
+                for batch in batches { handle.write(Data(buffer: batch.copyData)) }
+                try handle.close()
+            }
+            print(String(format: "  %@: final encoding of the statement %.1f µs/row", method.rawValue as NSString, encode * 1e6 / Double(events.count)))
             return try await url.withClient(logger: logger) { client in
                 let store = AuditStore(client: client, logger: logger)
                 for month in Set(batches.flatMap(\.months)) { try await store.ensurePartition(monthStart: month) }
                 let start = ContinuousClock.now
-                for batch in batches { try await store.insert(batch, method: method) }
+                for batch in encodedBatches { try await store.insert(batch) }
                 return Double(events.count) / (ContinuousClock.now - start).seconds
             }
         }
