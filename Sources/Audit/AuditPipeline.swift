@@ -90,7 +90,11 @@ public actor AuditPipeline {
     private var lastCheckpointAt = ContinuousClock.now
 
     public private(set) var health: Health = .healthy
+    private var lastFailureAt = ContinuousClock.now
+    /// Set when shutdown begins: no new events from then on.
+    private var closing = false
     private var closed = false
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     public private(set) var durable: SpoolPosition
     private var durableWaiters: [(after: SpoolPosition, continuation: CheckedContinuation<SpoolPosition, Never>)] = []
     private var timerTask: Task<Void, Never>?
@@ -155,10 +159,13 @@ public actor AuditPipeline {
 
     /// Signs a final checkpoint, flushes everything durably and stops the timers.
     public func shutdown() async {
-        guard !closed else { return }
+        guard !closing else { return }
+        closing = true
         if eventsSinceCheckpoint > 0 { appendCheckpoint() }
         syncRequested = true
-        await flush()
+        startFlushIfIdle()
+        // Only one flush may run at a time: wait for the running one, which takes this sync too.
+        while flushing { await withCheckedContinuation { idleWaiters.append($0) } }
         closed = true
         timerTask?.cancel()
         timerTask = nil
@@ -171,13 +178,13 @@ public actor AuditPipeline {
     // MARK: - Appending
 
     private func append(canonical: [UInt8], requestBody: Payload?, responseBody: Payload?) async throws {
-        guard !closed else { throw AuditPipelineError.closed }
+        guard !closing else { throw AuditPipelineError.closed }
         if case .failing(let why) = health { throw AuditPipelineError.spoolUnavailable(why) }
-        while pending.count >= configuration.maximumPendingBytes, !closed {
+        while pending.count >= configuration.maximumPendingBytes, !closing {
             await withCheckedContinuation { spaceWaiters.append($0) }
             if case .failing(let why) = health { throw AuditPipelineError.spoolUnavailable(why) }
         }
-        guard !closed else { throw AuditPipelineError.closed }
+        guard !closing else { throw AuditPipelineError.closed }
         let (link, chainRecord) = chain.append(canonicalEvent: canonical)
         let record = SpoolRecord.event(link: link, chainRecord: chainRecord, requestBody: requestBody, responseBody: responseBody)
         SpoolFrame.append(record.encode(), to: &pending)
@@ -218,7 +225,7 @@ public actor AuditPipeline {
         if case .batched(let interval) = configuration.durability, ContinuousClock.now - lastSync >= interval, hasUnsyncedBytes || !pending.isEmpty {
             syncRequested = true
         }
-        if case .failing = health {
+        if case .failing = health, ContinuousClock.now - lastFailureAt >= configuration.retryInterval {
             syncRequested = true
         }
         if syncRequested || (!pending.isEmpty && configuration.durability == .strict) { startFlushIfIdle() }
@@ -235,7 +242,11 @@ public actor AuditPipeline {
     /// Writes the queue and fsyncs, repeatedly, until nothing is left; one runs at a time.
     private func flush() async {
         flushing = true
-        defer { flushing = false }
+        defer {
+            flushing = false
+            for waiter in idleWaiters { waiter.resume() }
+            idleWaiters.removeAll()
+        }
         while !pending.isEmpty || syncRequested || !pendingWaiters.isEmpty {
             let bytes = pending
             let waiters = pendingWaiters
@@ -278,6 +289,7 @@ public actor AuditPipeline {
                 let why = "\(error)"
                 if health == .healthy { logger.error("audit spool failed; refusing new events", metadata: ["error": "\(why)"]) }
                 health = .failing(why)
+                lastFailureAt = .now
                 for waiter in waiters { waiter.resume(throwing: AuditPipelineError.spoolUnavailable(why)) }
                 for waiter in spaceWaiters { waiter.resume() }
                 spaceWaiters.removeAll()

@@ -10,15 +10,21 @@ extension Migration {
 CREATE SCHEMA IF NOT EXISTS kubetrail;
 
 -- Roles: the proxy writes as kubetrail_writer (INSERT and SELECT only); auditors read as
--- kubetrail_auditor (SELECT only). Both are group roles: grant them to login roles.
+-- kubetrail_auditor (SELECT only). Both are group roles: grant them to login roles. Roles belong
+-- to the whole server, so several databases may be migrated at once: creating one that another
+-- migration just created is not an error.
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'kubetrail_writer') THEN
-        CREATE ROLE kubetrail_writer NOLOGIN;
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'kubetrail_auditor') THEN
-        CREATE ROLE kubetrail_auditor NOLOGIN;
-    END IF;
+    CREATE ROLE kubetrail_writer NOLOGIN;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
+    NULL;
+END
+$$;
+DO $$
+BEGIN
+    CREATE ROLE kubetrail_auditor NOLOGIN;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
+    NULL;
 END
 $$;
 
