@@ -148,10 +148,7 @@ enum AuditRowExtras {
         w.write(e.event.user.extra)
         if let user = e.event.impersonatedUser {
             w.write(UInt8(1))
-            w.write(user.username)
-            w.write(user.uid)
-            w.write(user.groups)
-            w.write(user.extra)
+            CanonicalEventEncoding.writeUser(user, into: &w)
         } else {
             w.write(UInt8(0))
         }
@@ -178,7 +175,7 @@ enum AuditRowExtras {
         let extra = try r.readStringListMap()
         var impersonated: UserInfo?
         if try r.readPresence() {
-            impersonated = UserInfo(username: try r.readString(), uid: try r.readOptionalString(), groups: try r.readStrings(), extra: try r.readStringListMap())
+            impersonated = try CanonicalEventEncoding.readUser(&r)
         }
         let hasObjectRef = try r.readPresence()
         let status = try r.readOptionalString()

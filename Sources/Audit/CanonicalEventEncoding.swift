@@ -161,14 +161,14 @@ public enum CanonicalEventEncoding {
         return CanonicalEvent(event: event, requestBody: requestDigest, responseBody: responseDigest)
     }
 
-    private static func writeUser(_ user: UserInfo, into w: inout CanonicalByteWriter) {
+    static func writeUser(_ user: UserInfo, into w: inout CanonicalByteWriter) {
         w.write(user.username)
         w.write(user.uid)
         w.write(user.groups)
         w.write(user.extra)
     }
 
-    private static func readUser(_ r: inout CanonicalByteReader) throws -> UserInfo {
+    static func readUser(_ r: inout CanonicalByteReader) throws -> UserInfo {
         UserInfo(
             username: try r.readString(), uid: try r.readOptionalString(),
             groups: try r.readStrings(), extra: try r.readStringListMap())

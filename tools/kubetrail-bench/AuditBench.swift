@@ -112,12 +112,6 @@ struct AuditBench: AsyncParsableCommand {
             let encodeStart = ContinuousClock.now
             let encodedBatches = batches.map(AuditStore.EncodedRows.init)
             let encode = (ContinuousClock.now - encodeStart).seconds
-            if method == .copy, let dump = ProcessInfo.processInfo.environment["KUBETRAIL_BENCH_DUMP_COPY"] {
-                FileManager.default.createFile(atPath: dump, contents: nil)
-                let handle = FileHandle(forWritingAtPath: dump)!
-                for batch in batches { handle.write(Data(buffer: batch.copyData)) }
-                try handle.close()
-            }
             print(String(format: "  %@: final encoding of the statement %.1f µs/row", method.rawValue as NSString, encode * 1e6 / Double(events.count)))
             return try await url.withClient(logger: logger) { client in
                 let store = AuditStore(client: client, logger: logger)
