@@ -137,4 +137,26 @@ import Testing
         }
         await pipeline.shutdown()
     }
+
+    @Test func aCheckpointIsSignedAfterTheIntervalEvenWithFewEvents() async throws {
+        let dir = try TemporaryDirectory()
+        let identity = try WriterIdentity.loadOrCreate(in: dir.path)
+        let pipeline = try AuditPipeline(
+            configuration: .init(spoolDirectory: dir.path, durability: .strict, checkpointEvery: 1000, checkpointInterval: .milliseconds(100)),
+            identity: identity, logger: Fixtures.quietLogger)
+        await pipeline.start()
+        for event in Fixtures.events(3) { try await pipeline.record(event) }
+        try await waitUntil(timeout: .seconds(5)) { await pipeline.checkpointsSigned >= 1 }
+        var checkpoints: [Checkpoint] = []
+        try await waitUntil(timeout: .seconds(5)) {
+            let reader = try SpoolReader(directory: dir.path, writerID: identity.writerID)
+            checkpoints = try reader.read(upTo: await pipeline.durable, maximum: 100).compactMap {
+                if case .checkpoint(let cp) = $0 { return cp } else { return nil }
+            }
+            return !checkpoints.isEmpty
+        }
+        #expect(checkpoints.first?.seq == 3)
+        #expect(checkpoints.first?.isValidSignature(for: identity.publicKey) == true)
+        await pipeline.shutdown()
+    }
 }
