@@ -12,7 +12,12 @@ struct StoredEventRow {
 
     static let columns = AuditRow.columns.joined(separator: ", ")
 
-    init(_ postgresRow: PostgresRow) throws {
+    /// The select list; without bodies, NULLs stand in their places so the positions hold.
+    static func columns(includeBodies: Bool) -> String {
+        includeBodies ? columns : AuditRow.columns.map { $0.hasSuffix("_body") ? "NULL::bytea AS \($0)" : $0 }.joined(separator: ", ")
+    }
+
+    init(_ postgresRow: PostgresRow, includeBodies: Bool = true) throws {
         let c = postgresRow.makeRandomAccess()
         func text(_ i: Int) throws -> String { try c[i].decode(String.self) }
         func optText(_ i: Int) throws -> String? { try c[i].decode(String?.self) }

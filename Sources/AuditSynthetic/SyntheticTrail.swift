@@ -17,8 +17,10 @@ public struct SyntheticTrail: Sendable {
         /// Fraction of events that carry a request body (Request level).
         public var bodyRate = 0.10
         public var start = Date(timeIntervalSince1970: 1_790_000_000)
-        /// Spread of the events' times after `start`.
+        /// Spread of the events' times after `start`...
         public var span: TimeInterval = 3600
+        /// ...over this many events: event i is at `start + span * i / spreadOver`.
+        public var spreadOver = 1_000_003
 
         public init() {}
     }
@@ -50,7 +52,7 @@ public struct SyntheticTrail: Sendable {
         let name = verb == "list" || verb == "watch" || verb == "create" || verb == "deletecollection" ? nil : "web-\(rng.next() % 10_000)"
         let prefix = res.group.map { "/apis/\($0)/\(res.version)" } ?? "/api/\(res.version)"
         let uri = "\(prefix)/namespaces/\(namespace)/\(res.resource)" + (name.map { "/" + $0 } ?? "") + (verb == "list" ? "?limit=500" : verb == "watch" ? "?watch=true&resourceVersion=\(rng.next() % 1_000_000)" : "")
-        let offset = shape.span * Double(index % 1_000_003) / 1_000_003 + rng.unit()
+        let offset = shape.span * Double(index % shape.spreadOver) / Double(shape.spreadOver) + rng.unit()
         let received = shape.start.addingTimeInterval(offset)
         let latency = Int64(500 + rng.next() % 20_000)
         let status: Int32 = denied ? 403 : (verb == "create" ? 201 : 200)
