@@ -12,6 +12,14 @@ public struct AuditRecord: Sendable {
     public var requestBodyDigest: PayloadDigest?
     public var responseBodyDigest: PayloadDigest?
 
+    public init(writerID: String, seq: UInt64, event: AuditEvent, requestBodyDigest: PayloadDigest? = nil, responseBodyDigest: PayloadDigest? = nil) {
+        self.writerID = writerID
+        self.seq = seq
+        self.event = event
+        self.requestBodyDigest = requestBodyDigest
+        self.responseBodyDigest = responseBodyDigest
+    }
+
     public var cursor: AuditCursor {
         AuditCursor(eventTime: event.stageTimestamp.microsecondsSince1970, writerID: writerID, seq: seq)
     }

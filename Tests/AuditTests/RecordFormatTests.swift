@@ -1,0 +1,131 @@
+import Audit
+import Foundation
+import Testing
+
+/// Each output format parsed back by an independent reader.
+@Suite struct RecordFormatTests {
+    static var records: [AuditRecord] {
+        var events = Fixtures.events(60)
+        events.append(CanonicalEventEncodingTests.fixed)
+        var odd = CanonicalEventEncodingTests.fixed
+        odd.user = UserInfo(username: "o'brien, \"the\" admin", groups: ["a,b", "c\nd"])
+        odd.requestURI = "/api/v1/namespaces/x/configmaps?labelSelector=a%3Db,c"
+        odd.requestBody = Payload(contentType: "application/vnd.kubernetes.protobuf", bytes: [0x6b, 0x38, 0x73, 0x00])
+        events.append(odd)
+        return events.enumerated().map { AuditRecord(writerID: "w-1", seq: UInt64($0.offset + 1), event: $0.element) }
+    }
+
+    @Test func csvParsesBackWithAnRFC4180Reader() throws {
+        let format = AuditRecordFormat.csv
+        let text = ([format.header!] + Self.records.map(format.line)).joined(separator: "\n") + "\n"
+        let rows = try CSVReader.parse(text)
+        #expect(rows.count == Self.records.count + 1)
+        let header = rows[0]
+        for (row, record) in zip(rows.dropFirst(), Self.records) {
+            #expect(row.count == header.count)
+            let field = { (name: String) in row[header.firstIndex(of: name)!] }
+            #expect(field("user") == record.event.user.username)
+            #expect(field("groups") == record.event.user.groups.joined(separator: ";"))
+            #expect(field("request_uri") == record.event.requestURI)
+            #expect(field("seq") == String(record.seq))
+            #expect(field("status") == (record.event.responseStatus.map { String($0.code) } ?? ""))
+        }
+    }
+
+    @Test func jsonLinesAreJSON() throws {
+        for record in Self.records {
+            let line = AuditRecordFormat.json.line(record)
+            #expect(!line.contains("\n"))
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(object["user"] as? String == record.event.user.username)
+            #expect(object["groups"] as? [String] == record.event.user.groups)
+            #expect(object["auditID"] as? String == record.event.auditID.uuidString.lowercased())
+        }
+    }
+
+    /// The shape of audit.k8s.io/v1 Event that log shippers expect (k8s.io/apiserver/pkg/apis/audit/v1).
+    struct K8sEvent: Decodable {
+        struct User: Decodable { var username: String; var uid: String?; var groups: [String]?; var extra: [String: [String]]? }
+        struct ObjectRef: Decodable { var resource: String?; var namespace: String?; var name: String?; var apiGroup: String?; var apiVersion: String?; var subresource: String? }
+        struct Status: Decodable { var code: Int32?; var status: String?; var reason: String?; var message: String? }
+        var kind: String
+        var apiVersion: String
+        var level: String
+        var auditID: String
+        var stage: String
+        var requestURI: String
+        var verb: String
+        var user: User
+        var impersonatedUser: User?
+        var sourceIPs: [String]?
+        var userAgent: String?
+        var objectRef: ObjectRef?
+        var responseStatus: Status?
+        var requestReceivedTimestamp: String
+        var stageTimestamp: String
+        var annotations: [String: String]?
+    }
+
+    @Test func k8sAuditDecodesAsAuditV1Events() throws {
+        let parser = ISO8601DateFormatter()
+        parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        for record in Self.records {
+            let e = record.event
+            let decoded = try JSONDecoder().decode(K8sEvent.self, from: Data(AuditRecordFormat.k8sAudit.line(record).utf8))
+            #expect(decoded.kind == "Event" && decoded.apiVersion == "audit.k8s.io/v1")
+            #expect(decoded.auditID == e.auditID.uuidString.lowercased())
+            #expect(decoded.level == e.level.rawValue && decoded.stage == e.stage.rawValue && decoded.verb == e.verb)
+            #expect(decoded.user.username == e.user.username && (decoded.user.groups ?? []) == e.user.groups)
+            #expect(decoded.impersonatedUser?.username == e.impersonatedUser?.username)
+            #expect(decoded.objectRef?.namespace == e.objectRef?.namespace && decoded.objectRef?.name == e.objectRef?.name)
+            #expect(decoded.responseStatus?.code == e.responseStatus?.code)
+            let stage = try #require(parser.date(from: decoded.stageTimestamp))
+            #expect(abs(stage.timeIntervalSince(e.stageTimestamp)) < 0.001)
+            #expect(decoded.annotations?["kubetrail.io/cluster"] == e.cluster)
+            #expect(decoded.annotations?["authorization.k8s.io/decision"] == (e.decision == .allow ? "allow" : "forbid"))
+        }
+    }
+
+    @Test func tableLinesAreAligned() {
+        let lines = [AuditRecordFormat.table.header!] + Self.records.prefix(10).map(AuditRecordFormat.table.line)
+        let userColumn = lines[0].range(of: "USER")!.lowerBound.utf16Offset(in: lines[0])
+        for line in lines.dropFirst() {
+            #expect(line.utf16.count > userColumn)
+            #expect(Array(line.utf16)[userColumn - 1] == UInt16(UInt8(ascii: " ")))
+        }
+    }
+}
+
+/// A small RFC 4180 reader, independent of the writer under test.
+enum CSVReader {
+    struct Malformed: Error {}
+
+    static func parse(_ text: String) throws -> [[String]] {
+        var rows: [[String]] = []
+        var row: [String] = []
+        var field = ""
+        var quoted = false
+        var chars = Array(text)[...]
+        while let c = chars.popFirst() {
+            if quoted {
+                if c == "\"" {
+                    if chars.first == "\"" { field.append("\""); chars.removeFirst() } else { quoted = false }
+                } else {
+                    field.append(c)
+                }
+            } else if c == "\"" {
+                guard field.isEmpty else { throw Malformed() }
+                quoted = true
+            } else if c == "," {
+                row.append(field); field = ""
+            } else if c == "\n" {
+                row.append(field); field = ""
+                rows.append(row); row = []
+            } else {
+                field.append(c)
+            }
+        }
+        guard !quoted, field.isEmpty, row.isEmpty else { throw Malformed() }
+        return rows
+    }
+}
