@@ -36,6 +36,10 @@ struct Export: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await reportingDatabaseErrors { try await execute() }
+    }
+
+    private func execute() async throws {
         let url = try DatabaseURL.resolve(databaseURL)
         let format = try parseFormat(self.format, default: .json)
         let query = AuditQuery(filter: try filters.filter(), order: .oldestFirst, includeBodies: showBodies)

@@ -12,10 +12,11 @@ struct Kubetrail: AsyncParsableCommand {
             Start here:
               kubetrail migrate                 create or update the schema
               kubetrail verify                  prove that nobody edited the trail
+              kubetrail who --since 30d         who accessed which cluster, and when
               kubetrail query --user U --since 7d   who did what, newest first
               kubetrail export --since T --until T  stream a range (json, csv, k8s-audit)
               kubetrail writer public-key       print a writer's public key for auditors
             """,
-        subcommands: [Migrate.self, Verify.self, Query.self, Export.self, Writer.self]
+        subcommands: [Migrate.self, Verify.self, Who.self, Query.self, Export.self, Writer.self]
     )
 }

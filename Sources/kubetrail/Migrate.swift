@@ -26,6 +26,10 @@ struct Migrate: AsyncParsableCommand {
     var migrations: String?
 
     func run() async throws {
+        try await reportingDatabaseErrors { try await execute() }
+    }
+
+    private func execute() async throws {
         let url = try DatabaseURL.resolve(databaseURL)
         let files = try migrations.map(Migration.load(from:)) ?? Migration.embedded
         let outcome = try await url.withClient { client in

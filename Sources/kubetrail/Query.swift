@@ -49,6 +49,10 @@ struct Query: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await reportingDatabaseErrors { try await execute() }
+    }
+
+    private func execute() async throws {
         let url = try DatabaseURL.resolve(databaseURL)
         let format = try parseFormat(self.format, default: isTerminal(STDOUT_FILENO) ? .table : .json)
         let query = AuditQuery(

@@ -31,6 +31,10 @@ struct Verify: AsyncParsableCommand {
     var maxReported = 20
 
     func run() async throws {
+        try await reportingDatabaseErrors { try await execute() }
+    }
+
+    private func execute() async throws {
         let url = try DatabaseURL.resolve(databaseURL)
         let pinned = try publicKey.map { try ChainVerifier.loadPublicKeys(pem: String(contentsOfFile: $0, encoding: .utf8)) }
         let report = try await url.withClient { client in

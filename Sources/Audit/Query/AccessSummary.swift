@@ -1,0 +1,107 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// One line of `kubetrail who`: what one user did on one cluster in the range.
+public struct AccessSummary: Sendable, Equatable {
+    public var user: String
+    public var cluster: String
+    /// The groups of the user's latest event on that cluster.
+    public var groups: [String]
+    public var firstAccess: Date
+    public var lastAccess: Date
+    /// Requests answered (their ResponseComplete events), denied ones included.
+    public var requests: Int64
+    /// Of those, create, update, patch, delete and deletecollection.
+    public var writes: Int64
+    public var denied: Int64
+    /// exec, attach and port-forward sessions started.
+    public var sessions: Int64
+
+    public static let writeVerbs = ["create", "update", "patch", "delete", "deletecollection"]
+}
+
+/// `who`: one row per (user, cluster) with counts, from the same indexes as `query`.
+public struct AccessSummaryQuery: Sendable {
+    public var filter: AuditFilter
+
+    public init(filter: AuditFilter) { self.filter = filter }
+
+    func statement() -> PostgresQuery {
+        var binds = PostgresBindings()
+        let condition = filter.whereClause(binds: &binds)
+        binds.append(AccessSummary.writeVerbs)
+        let writes = binds.count
+        let sql = """
+            SELECT username, cluster, ((array_agg(to_jsonb(groups) ORDER BY event_time DESC))[1])::text, min(event_time), max(event_time),
+                   count(*) FILTER (WHERE kind = 'request' AND stage = 'ResponseComplete'),
+                   count(*) FILTER (WHERE kind = 'request' AND stage = 'ResponseComplete' AND verb = ANY($\(writes)::text[])),
+                   count(*) FILTER (WHERE kind = 'request' AND stage = 'ResponseComplete' AND decision = 'deny'),
+                   count(*) FILTER (WHERE kind = 'session_start')
+            FROM kubetrail.audit_events
+            WHERE \(condition) AND decision <> 'unauthenticated'
+            GROUP BY username, cluster
+            ORDER BY max(event_time) DESC, username, cluster
+            """
+        return PostgresQuery(unsafeSQL: sql, binds: binds)
+    }
+
+    public func run(on client: PostgresClient, logger: Logger = DatabaseURL.quietLogger, _ body: (AccessSummary) async throws -> Void) async throws {
+        let rows = try await client.query(statement(), logger: logger)
+        for try await (user, cluster, groups, first, last, requests, writes, denied, sessions) in rows.decode(
+            (String, String, String, PostgresMicroseconds, PostgresMicroseconds, Int64, Int64, Int64, Int64).self)
+        {
+            // Arrays of different lengths cannot be aggregated as arrays: the latest groups come as JSON.
+            let groups = (try? JSONDecoder().decode([String].self, from: Data(groups.utf8))) ?? []
+            try await body(AccessSummary(
+                user: user, cluster: cluster, groups: groups, firstAccess: Date(microsecondsSince1970: first.value),
+                lastAccess: Date(microsecondsSince1970: last.value), requests: requests, writes: writes, denied: denied,
+                sessions: sessions))
+        }
+    }
+}
+
+extension AuditRecordFormat {
+    /// The header line for summaries, if the format has one.
+    public var summaryHeader: String? {
+        switch self {
+        case .table: return Self.summaryColumns.map { $0.name.padding(toLength: $0.width, withPad: " ", startingAt: 0) }.joined(separator: " ")
+        case .csv: return "user,cluster,groups,first_access,last_access,requests,writes,denied,sessions"
+        case .json, .k8sAudit: return nil
+        }
+    }
+
+    static let summaryColumns: [(name: String, width: Int)] = [
+        ("USER", 24), ("CLUSTER", 16), ("FIRST ACCESS", 20), ("LAST ACCESS", 20), ("REQUESTS", 8), ("WRITES", 7), ("DENIED", 7), ("SESSIONS", 8), ("GROUPS", 0),
+    ]
+
+    /// One summary as one line. `k8s-audit` describes events, not summaries: callers refuse it.
+    public func line(_ s: AccessSummary) -> String {
+        let first = String(s.firstAccess.rfc3339Micro.prefix(19)) + "Z"
+        let last = String(s.lastAccess.rfc3339Micro.prefix(19)) + "Z"
+        switch self {
+        case .table:
+            let cells = [s.user, s.cluster, first, last, String(s.requests), String(s.writes), String(s.denied), String(s.sessions), s.groups.joined(separator: ",")]
+            return zip(cells, Self.summaryColumns).map { cell, column in
+                column.width == 0 ? cell : cell.count > column.width ? String(cell.prefix(column.width - 1)) + "…" : cell.padding(toLength: column.width, withPad: " ", startingAt: 0)
+            }.joined(separator: " ")
+        case .csv:
+            return [s.user, s.cluster, s.groups.joined(separator: ";"), s.firstAccess.rfc3339Micro, s.lastAccess.rfc3339Micro,
+                    String(s.requests), String(s.writes), String(s.denied), String(s.sessions)].map(Self.csvField).joined(separator: ",")
+        case .json, .k8sAudit:
+            var j = JSONText()
+            j.beginObject()
+            j.string("user", s.user)
+            j.string("cluster", s.cluster)
+            j.strings("groups", s.groups)
+            j.string("firstAccess", s.firstAccess.rfc3339Micro)
+            j.string("lastAccess", s.lastAccess.rfc3339Micro)
+            j.number("requests", s.requests)
+            j.number("writes", s.writes)
+            j.number("denied", s.denied)
+            j.number("sessions", s.sessions)
+            j.endObject()
+            return j.text
+        }
+    }
+}
