@@ -156,39 +156,9 @@ struct CopyTextWriter {
 
     mutating func append(contentsOf other: ArraySlice<UInt8>) { bytes.append(contentsOf: other) }
 
-    /// A timestamptz from µs since 1970, as `YYYY-MM-DD HH:MM:SS.ffffff+00` (proleptic Gregorian, UTC).
+    /// A timestamptz from µs since 1970, as `YYYY-MM-DD HH:MM:SS.ffffff+00`.
     mutating func timestamp(_ microseconds: Int64, last: Bool = false) {
-        var days = microseconds / 86_400_000_000
-        var rest = microseconds % 86_400_000_000
-        if rest < 0 { rest += 86_400_000_000; days -= 1 }
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        digits(year, 4); bytes.append(UInt8(ascii: "-")); digits(month, 2); bytes.append(UInt8(ascii: "-"))
-        digits(day, 2); bytes.append(UInt8(ascii: " "))
-        digits(rest / 3_600_000_000, 2); bytes.append(UInt8(ascii: ":"))
-        digits(rest / 60_000_000 % 60, 2); bytes.append(UInt8(ascii: ":"))
-        digits(rest / 1_000_000 % 60, 2); bytes.append(UInt8(ascii: "."))
-        digits(rest % 1_000_000, 6)
-        bytes.append(UInt8(ascii: "+")); bytes.append(UInt8(ascii: "0")); bytes.append(UInt8(ascii: "0"))
+        CivilTime.write(microseconds, dateTimeSeparator: UInt8(ascii: " "), suffix: "+00", into: &bytes)
         separator(last)
-    }
-
-    private mutating func digits(_ value: Int64, _ width: Int) {
-        var divisor: Int64 = 1
-        for _ in 1..<width { divisor *= 10 }
-        var v = value
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(v / divisor % 10))
-            v %= divisor
-            divisor /= 10
-        }
     }
 }

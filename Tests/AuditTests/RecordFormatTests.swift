@@ -12,6 +12,9 @@ import Testing
         odd.requestURI = "/api/v1/namespaces/x/configmaps?labelSelector=a%3Db,c"
         odd.requestBody = Payload(contentType: "application/vnd.kubernetes.protobuf", bytes: [0x6b, 0x38, 0x73, 0x00])
         events.append(odd)
+        var pretty = CanonicalEventEncodingTests.fixed
+        pretty.requestBody = Payload(contentType: "application/json", bytes: Array("{\n  \"kind\": \"ConfigMap\",\n  \"data\": {\"a\": \"line\\nbreak\"}\n}\n".utf8))
+        events.append(pretty)
         return events.enumerated().map { AuditRecord(writerID: "w-1", seq: UInt64($0.offset + 1), event: $0.element) }
     }
 
@@ -37,6 +40,10 @@ import Testing
             let line = AuditRecordFormat.json.line(record)
             #expect(!line.contains("\n"))
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            if let body = record.event.requestBody, body.contentType == "application/json" {
+                let sent = try JSONSerialization.jsonObject(with: Data(body.bytes)) as? NSDictionary
+                #expect((object["requestBody"] as? NSDictionary) == sent)
+            }
             #expect(object["user"] as? String == record.event.user.username)
             #expect(object["groups"] as? [String] == record.event.user.groups)
             #expect(object["auditID"] as? String == record.event.auditID.uuidString.lowercased())

@@ -80,7 +80,7 @@ public enum AuditRecordFormat: String, Sendable, CaseIterable {
         let e = r.event
         var j = JSONText()
         j.beginObject()
-        j.string("time", e.stageTimestamp.rfc3339Micro)
+        j.time("time", e.stageTimestamp)
         j.string("writer", r.writerID)
         j.number("seq", Int64(r.seq))
         j.string("auditID", e.auditID.uuidString.lowercased())
@@ -121,9 +121,15 @@ public enum AuditRecordFormat: String, Sendable, CaseIterable {
     /// A body as JSON when it is JSON, else as base64 with its content type.
     static func body(_ j: inout JSONText, _ key: String, _ payload: Payload?, asObjectOnly: Bool = false) {
         guard let payload else { return }
-        if payload.contentType.hasPrefix("application/json"), let text = String(validating: payload.bytes, as: UTF8.self),
-           (try? JSONSerialization.jsonObject(with: Data(payload.bytes), options: [.fragmentsAllowed])) != nil {
-            j.raw(key, text)
+        if payload.contentType.hasPrefix("application/json"),
+           let object = try? JSONSerialization.jsonObject(with: Data(payload.bytes), options: [.fragmentsAllowed]) {
+            if payload.bytes.contains(0x0a) || payload.bytes.contains(0x0d) {
+                // Pretty-printed JSON would break the one-event-a-line format: compact it.
+                let compact = (try? JSONSerialization.data(withJSONObject: object, options: [.fragmentsAllowed])) ?? Data("null".utf8)
+                j.raw(key, Array(compact))
+            } else {
+                j.raw(key, payload.bytes)
+            }
         } else if !asObjectOnly {
             j.beginObject(key)
             j.string("contentType", payload.contentType)
@@ -168,8 +174,8 @@ public enum AuditRecordFormat: String, Sendable, CaseIterable {
         }
         body(&j, "requestObject", e.requestBody, asObjectOnly: true)
         body(&j, "responseObject", e.responseBody, asObjectOnly: true)
-        j.string("requestReceivedTimestamp", e.requestReceivedTimestamp.rfc3339Micro)
-        j.string("stageTimestamp", e.stageTimestamp.rfc3339Micro)
+        j.time("requestReceivedTimestamp", e.requestReceivedTimestamp)
+        j.time("stageTimestamp", e.stageTimestamp)
         var annotations = e.annotations
         annotations["authorization.k8s.io/decision"] = e.decision == .allow ? "allow" : "forbid"
         if let rule = e.decisionRule { annotations["authorization.k8s.io/reason"] = rule }

@@ -1,0 +1,39 @@
+/// Writes µs-since-1970 instants as calendar text (proleptic Gregorian, UTC) straight into bytes.
+///
+/// Shared by COPY (`2026-11-25 12:00:00.123456+00`) and JSON (`2026-11-25T12:00:00.123456Z`);
+/// formatting dates this way costs a fraction of what DateFormatter does, on export's hot path.
+enum CivilTime {
+    static func write(_ microseconds: Int64, dateTimeSeparator: UInt8, suffix: StaticString, into bytes: inout [UInt8]) {
+        var days = microseconds / 86_400_000_000
+        var rest = microseconds % 86_400_000_000
+        if rest < 0 { rest += 86_400_000_000; days -= 1 }
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        digits(year, 4, &bytes); bytes.append(UInt8(ascii: "-")); digits(month, 2, &bytes); bytes.append(UInt8(ascii: "-"))
+        digits(day, 2, &bytes); bytes.append(dateTimeSeparator)
+        digits(rest / 3_600_000_000, 2, &bytes); bytes.append(UInt8(ascii: ":"))
+        digits(rest / 60_000_000 % 60, 2, &bytes); bytes.append(UInt8(ascii: ":"))
+        digits(rest / 1_000_000 % 60, 2, &bytes); bytes.append(UInt8(ascii: "."))
+        digits(rest % 1_000_000, 6, &bytes)
+        suffix.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    private static func digits(_ value: Int64, _ width: Int, _ bytes: inout [UInt8]) {
+        var divisor: Int64 = 1
+        for _ in 1..<width { divisor *= 10 }
+        var v = value
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(v / divisor % 10))
+            v %= divisor
+            divisor /= 10
+        }
+    }
+}
