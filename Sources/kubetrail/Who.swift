@@ -11,8 +11,11 @@ struct Who: AsyncParsableCommand {
             delete, deletecollection), requests denied, and interactive sessions started (exec,
             attach, port-forward). Most recent access first.
 
+            Every filter of `kubetrail query` narrows the events counted.
+
             Examples:
               kubetrail who --since 30d
+              kubetrail who --namespace payments --verb delete --since 7d
               kubetrail who --cluster prod --since 2026-11-01T00:00:00Z --until 2026-12-01T00:00:00Z --format csv
 
             Formats: table (the default on a terminal), json (JSON lines), csv.
@@ -22,17 +25,7 @@ struct Who: AsyncParsableCommand {
     @Option(help: "PostgreSQL URL (default: $KUBETRAIL_DATABASE_URL).")
     var databaseURL: String?
 
-    @Option(help: "Only this cluster (repeatable).")
-    var cluster: [String] = []
-
-    @Option(help: "Only this user (repeatable).")
-    var user: [String] = []
-
-    @Option(help: "From this time on: RFC 3339 or a duration ago (90m, 24h, 7d).")
-    var since: String?
-
-    @Option(help: "Before this time: RFC 3339 or a duration ago.")
-    var until: String?
+    @OptionGroup var filters: FilterOptions
 
     @Option(help: "table, json or csv.")
     var format: String?
@@ -47,12 +40,7 @@ struct Who: AsyncParsableCommand {
         guard format != .k8sAudit else {
             throw ValidationError("k8s-audit is a format of events, and who prints summaries: use table, json or csv (or kubetrail query --format k8s-audit)")
         }
-        var filter = AuditFilter()
-        filter.clusters = cluster
-        filter.users = user
-        let now = Date()
-        filter.since = try since.map { try TimeBound($0, now: now).date }
-        filter.until = try until.map { try TimeBound($0, now: now).date }
+        let filter = try filters.filter()
         let output = try LineOutput(path: nil)
         if let header = format.summaryHeader { output.write(header) }
         var count = 0

@@ -80,6 +80,8 @@ import Testing
             let rows = try CSVReader.parse(csv.stdout)
             #expect(rows.first == ["user", "cluster", "groups", "first_access", "last_access", "requests", "writes", "denied", "sessions"])
             #expect(Set(rows.dropFirst().map { "\($0[0])@\($0[1]):\($0[5])" }) == ["alice@prod:4", "bob@prod:2"])
+            let deletes = try runKubetrail(["who", "--database-url", text, "--verb", "delete", "--format", "csv"])
+            #expect(try CSVReader.parse(deletes.stdout).dropFirst().map { "\($0[0])@\($0[1]):\($0[5]):\($0[6])" } == ["alice@prod:1:1"])
             let json = try runKubetrail(["who", "--database-url", text, "--format", "json"])
             #expect(json.stdout.split(separator: "\n").count == 3)
             let refused = try runKubetrail(["who", "--database-url", text, "--format", "k8s-audit"])
