@@ -166,6 +166,10 @@ public actor AuditPipeline {
         startFlushIfIdle()
         // Only one flush may run at a time: wait for the running one, which takes this sync too.
         while flushing { await withCheckedContinuation { idleWaiters.append($0) } }
+        if !pending.isEmpty {
+            // Only possible while the spool fails: say so rather than drop the bytes silently.
+            logger.critical("audit spool unavailable at shutdown: queued events could not be written", metadata: ["bytes": "\(pending.count)", "health": "\(health)"])
+        }
         closed = true
         timerTask?.cancel()
         timerTask = nil
