@@ -73,7 +73,7 @@ CREATE TABLE kubetrail.audit_events (
     connection_id      text,
     kubectl_session    text,
     kubectl_command    text,
-    extras             bytea       NOT NULL,  -- see docs/canonical-encoding.md, "Rows"
+    extras             bytea       NOT NULL,  -- docs/canonical-encoding.md, section "Rows"
     request_body_type  text,
     request_body       bytea,     -- zlib, preset dictionary
     response_body_type text,
