@@ -191,7 +191,7 @@ public actor AuditPipeline {
         guard !closing else { throw AuditPipelineError.closed }
         let (link, chainRecord) = chain.append(canonicalEvent: canonical)
         let record = SpoolRecord.event(link: link, chainRecord: chainRecord, requestBody: requestBody, responseBody: responseBody)
-        SpoolFrame.append(record.encode(), to: &pending)
+        record.appendFramed(to: &pending)
         lastLink = link
         eventsRecorded += 1
         eventsSinceCheckpoint += 1
@@ -212,7 +212,7 @@ public actor AuditPipeline {
         guard let head = lastLink else { return }
         do {
             let checkpoint = try Checkpoint.sign(head: head, at: Date(), with: identity.signingKey)
-            SpoolFrame.append(SpoolRecord.checkpoint(checkpoint).encode(), to: &pending)
+            SpoolRecord.checkpoint(checkpoint).appendFramed(to: &pending)
             checkpointsSigned += 1
         } catch {
             logger.error("cannot sign checkpoint", metadata: ["error": "\(error)"])
@@ -271,9 +271,9 @@ public actor AuditPipeline {
                 let position: SpoolPosition? = try await NIOThreadPool.singleton.runIfActive {
                     if !bytes.isEmpty { try writer.write(bytes) }
                     guard mustSync else { return nil }
-                    let position = try writer.sync()
+                    try writer.sync()
                     try writer.rollIfFull(nextSeq: nextSeq, head: head)
-                    return writer.durable == position ? position : writer.durable
+                    return writer.durable
                 }
                 if let position {
                     lastSync = .now

@@ -1,7 +1,8 @@
 /// Appends the primitive values of the canonical encoding: big-endian integers and
 /// length-prefixed UTF-8 strings. See docs/canonical-encoding.md.
 struct CanonicalByteWriter {
-    private(set) var bytes: [UInt8]
+    /// Settable so a caller can swap its own buffer in and write into it without a copy.
+    var bytes: [UInt8]
 
     init(reservingCapacity capacity: Int = 512) {
         self.bytes = []

@@ -17,9 +17,26 @@ public enum SpoolRecord: Sendable, Hashable {
     private static let eventTag: UInt8 = 1
     private static let checkpointTag: UInt8 = 2
 
+    /// Appends the record as one frame, writing straight into `buffer` (the pipeline's queue):
+    /// no intermediate array on the request path.
+    func appendFramed(to buffer: inout [UInt8]) {
+        let start = buffer.count
+        var w = CanonicalByteWriter(reservingCapacity: 0)
+        swap(&w.bytes, &buffer)
+        w.write(UInt32(0))  // length and CRC, filled in below
+        w.write(UInt32(0))
+        encode(into: &w)
+        swap(&w.bytes, &buffer)
+        let payload = start + SpoolFrame.headerSize
+        let length = UInt32(buffer.count - payload)
+        let crc = buffer.withUnsafeBytes { crc32(UnsafeRawBufferPointer(rebasing: $0[payload...])) }
+        for (i, value) in [length, crc].enumerated() {
+            for b in 0..<4 { buffer[start + i * 4 + b] = UInt8(truncatingIfNeeded: value >> (24 - 8 * b)) }
+        }
+    }
+
     /// The record's bytes, before framing. The writer id is not repeated: the segment header has it.
-    func encode() -> [UInt8] {
-        var w = CanonicalByteWriter(reservingCapacity: 512)
+    private func encode(into w: inout CanonicalByteWriter) {
         switch self {
         case .event(let link, let record, let request, let response):
             w.write(Self.eventTag)
@@ -46,7 +63,6 @@ public enum SpoolRecord: Sendable, Hashable {
             w.write(UInt32(cp.signature.count))
             w.write(bytes: cp.signature)
         }
-        return w.bytes
     }
 
     static func decode(_ bytes: [UInt8], writerID: String) throws -> SpoolRecord {

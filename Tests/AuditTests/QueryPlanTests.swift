@@ -17,7 +17,7 @@ import Testing
                 ("user and time", { $0.users = ["user-1@example.com"]; $0.since = day }, "_username_event_time_idx"),
                 ("cluster and time", { $0.clusters = ["cluster-1"]; $0.since = day }, "_cluster_event_time_idx"),
                 ("audit id", { $0.auditID = events[7].auditID }, "_audit_id_idx"),
-                ("time range", { $0.since = day; $0.until = day.addingTimeInterval(3600) }, "_event_time_idx on"),
+                ("time range", { $0.since = day; $0.until = day.addingTimeInterval(3600) }, #"audit_events_\d{4}_\d{2}_event_time_idx"#),
                 ("deletes in a namespace", { $0.namespaces = ["ns-1"]; $0.verbs = ["delete"] }, "_namespace_verb_event_time_idx"),
                 ("denied", { $0.decision = .deny }, "_decision_event_time_idx"),
                 ("client errors", { $0.status = .range(400...499) }, "_status_code_event_time_idx"),
@@ -35,7 +35,7 @@ import Testing
                         for try await line in try await connection.query(explain, logger: Fixtures.quietLogger).decode(String.self) {
                             plan += line + "\n"
                         }
-                        #expect(plan.contains(index), "\(name) does not use \(index):\n\(plan)")
+                        #expect(plan.range(of: index, options: .regularExpression) != nil, "\(name) does not use \(index):\n\(plan)")
                     }
                 }
             }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 
@@ -21,6 +22,27 @@ import Testing
         huge.withUnsafeBytes { raw in
             guard case .corrupt = SpoolFrame.parse(raw, at: 0) else { Issue.record("oversized length accepted"); return }
         }
+    }
+
+    @Test func framedRecordsReadBackWhole() throws {
+        var chain = HashChain(writerID: "w")
+        let event = Fixtures.events(1)[0]
+        let (link, record) = chain.append(canonicalEvent: CanonicalEventEncoding.encode(event))
+        let key = Curve25519.Signing.PrivateKey()
+        let records: [SpoolRecord] = [
+            .event(link: link, chainRecord: record, requestBody: Payload(contentType: "application/json", bytes: [1, 2]), responseBody: nil),
+            .checkpoint(try Checkpoint.sign(head: link, at: Date(), with: key)),
+        ]
+        var buffer: [UInt8] = [9, 9, 9]  // frames append after whatever the queue holds
+        for r in records { r.appendFramed(to: &buffer) }
+        var offset = 3
+        for r in records {
+            let parsed = buffer.withUnsafeBytes { SpoolFrame.parse($0, at: offset) }
+            guard case .frame(let range, let next) = parsed else { Issue.record("frame at \(offset): \(parsed)"); return }
+            #expect(try SpoolRecord.decode(Array(buffer[range]), writerID: "w") == r)
+            offset = next
+        }
+        #expect(offset == buffer.count && buffer.prefix(3) == [9, 9, 9])
     }
 
     @Test func strictRecordIsOnDiskWhenItReturns() async throws {

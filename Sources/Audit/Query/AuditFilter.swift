@@ -36,7 +36,7 @@ public struct AuditFilter: Sendable, Equatable {
             } else if let code = Int32(t), (100...599).contains(code) {
                 self = .code(code)
             } else {
-                throw TimeBound.Invalid(description: "'\(text)' is not a status: give a code (404) or a class (1xx…5xx)")
+                throw InvalidQueryInput(description: "'\(text)' is not a status: give a code (404) or a class (1xx…5xx)")
             }
         }
     }

@@ -47,7 +47,7 @@ public struct AuditCursor: Sendable, Equatable, CustomStringConvertible {
         while b64.count % 4 != 0 { b64 += "=" }
         let parts = Data(base64Encoded: b64).map { String(decoding: $0, as: UTF8.self) }?.split(separator: "/", maxSplits: 2)
         guard let parts, parts.count == 3, let time = Int64(parts[0]), let seq = UInt64(parts[1]) else {
-            throw TimeBound.Invalid(description: "'\(text)' is not a cursor: pass the value printed after a page (--after)")
+            throw InvalidQueryInput(description: "'\(text)' is not a cursor: pass the value printed after a page (--after)")
         }
         self.init(eventTime: time, writerID: String(parts[2]), seq: seq)
     }

@@ -5,10 +5,6 @@ import Foundation
 public struct TimeBound: Sendable, Equatable {
     public var date: Date
 
-    public struct Invalid: Error, CustomStringConvertible {
-        public var description: String
-    }
-
     public init(_ text: String, now: Date = Date()) throws {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if let last = trimmed.last, let unit = Self.units[last], let amount = Double(trimmed.dropLast()), amount >= 0 {
@@ -23,8 +19,13 @@ public struct TimeBound: Sendable, Equatable {
                 return
             }
         }
-        throw Invalid(description: "'\(text)' is not a time: use RFC 3339 (2026-11-25T12:00:00Z, or a date 2026-11-25) or a duration before now (90m, 24h, 7d, 2w)")
+        throw InvalidQueryInput(description: "'\(text)' is not a time: use RFC 3339 (2026-11-25T12:00:00Z, or a date 2026-11-25) or a duration before now (90m, 24h, 7d, 2w)")
     }
 
     static let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800]
+}
+
+/// A time, status, cursor or other query input that does not parse; says what was expected.
+public struct InvalidQueryInput: Error, CustomStringConvertible {
+    public var description: String
 }
