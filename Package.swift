@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "kubetrail", targets: ["kubetrail"]),
         .library(name: "Audit", targets: ["Audit"]),
+        .library(name: "KubeAPI", targets: ["KubeAPI"]),
+        .executable(name: "kube-emulator", targets: ["kube-emulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
@@ -15,6 +17,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System zlib (zlib1g-dev): we need deflateSetDictionary and reusable streams.
@@ -55,6 +61,44 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "tools/kubetrail-bench"
+        ),
+        // Kubernetes wire knowledge shared by the proxy and the emulator: request info, Status,
+        // media types, JSON, selectors.
+        .target(name: "KubeAPI"),
+        // The Kubernetes API server emulator behind end-to-end tests, benchmarks and the quickstart.
+        .target(
+            name: "KubeEmulator",
+            dependencies: [
+                "KubeAPI",
+                "CZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "kube-emulator",
+            dependencies: [
+                "KubeAPI",
+                "KubeEmulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "tools/kube-emulator"
+        ),
+        .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
+        .testTarget(
+            name: "KubeEmulatorTests",
+            dependencies: ["KubeAPI", "KubeEmulator"]
         ),
         .testTarget(
             name: "AuditTests",
