@@ -130,6 +130,11 @@ public actor ObjectStore {
         objects[type.resource]![key] = nil
         revision += 1
         current[path: ["metadata", "resourceVersion"]] = .string(String(revision))
+        if type == ResourceCatalog.pods || type == ResourceCatalog.namespaces {
+            // Graceful deletions end with the deletion timestamp set, which kubectl shows as Terminating.
+            current[path: ["metadata", "deletionTimestamp"]] = .string(KubernetesTime.rfc3339(microseconds: KubernetesTime.nowMicroseconds()))
+            if type == ResourceCatalog.pods { current[path: ["metadata", "deletionGracePeriodSeconds"]] = 0 }
+        }
         publish(type, WatchEvent(type: .deleted, object: current, resourceVersion: revision))
         return current
     }

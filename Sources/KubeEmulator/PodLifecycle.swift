@@ -60,11 +60,12 @@ extension EmulatedAPIServer {
             ("Pulled", "Container image already present on machine"),
             ("Created", "Created container"), ("Started", "Started container"),
         ] {
-            await postEvent(about: started, reason: reason, message: message, timestamp: now)
+            await postEvent(about: started, reason: reason, message: message, timestamp: now,
+                            component: reason == "Scheduled" ? "default-scheduler" : "kubelet")
         }
     }
 
-    func postEvent(about object: JSONValue, reason: String, message: String, timestamp: String) async {
+    func postEvent(about object: JSONValue, reason: String, message: String, timestamp: String, component: String) async {
         let namespace = object[path: ["metadata", "namespace"]]?.stringValue ?? "default"
         let event: JSONValue = [
             "metadata": ["generateName": .string((object[path: ["metadata", "name"]]?.stringValue ?? "object") + ".")],
@@ -74,9 +75,9 @@ extension EmulatedAPIServer {
                 "resourceVersion": object[path: ["metadata", "resourceVersion"]] ?? "",
             ],
             "reason": .string(reason), "message": .string(message),
-            "source": ["component": "kubelet", "host": .string(Self.nodeName)],
+            "source": ["component": .string(component), "host": .string(Self.nodeName)],
             "firstTimestamp": .string(timestamp), "lastTimestamp": .string(timestamp), "count": 1, "type": "Normal",
-            "eventTime": nil, "reportingComponent": "kubelet", "reportingInstance": .string(Self.nodeName),
+            "eventTime": nil, "reportingComponent": .string(component), "reportingInstance": .string(Self.nodeName),
         ]
         _ = try? await createObject(ResourceCatalog.events, namespace: namespace, object: event)
     }
