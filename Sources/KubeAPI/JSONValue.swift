@@ -87,6 +87,21 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// Equality as JSON sees it: numbers compare by value whether written with a fraction or not.
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.int(let a), .int(let b)): return a == b
+        case (.double(let a), .double(let b)): return a == b
+        case (.int(let a), .double(let b)), (.double(let b), .int(let a)): return Double(a) == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.array(let a), .array(let b)): return a == b
+        case (.object(let a), .object(let b)): return a == b
+        default: return false
+        }
+    }
+
     /// The JSON type's name, for error messages ("string", "object", …).
     public var typeName: String {
         switch self {
