@@ -161,7 +161,7 @@ public final class EmulatedAPIServer: Sendable {
             if DiscoveryDocuments.wantsAggregated(accept) {
                 return .json(DiscoveryDocuments.aggregated(core: true), contentType: DiscoveryDocuments.aggregatedContentType)
             }
-            return .json(DiscoveryDocuments.apiVersions(serverAddress: options.externalAddress))
+            return .json(DiscoveryDocuments.apiVersions(serverAddress: request.header("host") ?? options.externalAddress))
         case "/apis":
             if DiscoveryDocuments.wantsAggregated(accept) {
                 return .json(DiscoveryDocuments.aggregated(core: false), contentType: DiscoveryDocuments.aggregatedContentType)

@@ -48,7 +48,7 @@ final class RunningEmulator: @unchecked Sendable {
 
     /// Runs the real kubectl against this emulator.
     func kubectl(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
-                 timeout: Duration = .seconds(60)) async throws -> ChildProcess.Result {
+                 timeout: Duration = .seconds(60), token: String? = nil) async throws -> ChildProcess.Result {
         var stdinPath: String?
         if let stdin {
             stdinPath = directory + "/stdin-" + UUID().uuidString
@@ -56,9 +56,37 @@ final class RunningEmulator: @unchecked Sendable {
         }
         defer { if let stdinPath { unlink(stdinPath) } }
         let child = try ChildProcess(
-            "kubectl", ["--kubeconfig", kubeconfig, "--cache-dir", cacheDirectory] + arguments, environment: environment,
+            "kubectl", ["--kubeconfig", try token.map(tokenKubeconfig) ?? kubeconfig, "--cache-dir", cacheDirectory] + arguments,
+            environment: environment,
             stdinPath: stdinPath)
         return await child.wait(timeout: timeout)
+    }
+
+    /// A kubeconfig that authenticates with a bearer token only (no client certificate).
+    func tokenKubeconfig(_ token: String) throws -> String {
+        let path = directory + "/kubeconfig-token-" + token
+        if FileManager.default.fileExists(atPath: path) { return path }
+        let ca = try String(contentsOfFile: directory + "/pki/ca.crt", encoding: .utf8)
+        try """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: emulator
+              cluster: {server: "\(url)", certificate-authority-data: \(Base64.encode(Array(ca.utf8)))}
+            users:
+            - name: token
+              user: {token: "\(token)"}
+            contexts:
+            - name: emulator
+              context: {cluster: emulator, user: token, namespace: default}
+            current-context: emulator
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// kubectl authenticated by a bearer token only.
+    func kubectl(token: String, _ arguments: [String]) async throws -> ChildProcess.Result {
+        try await kubectl(arguments, token: token)
     }
 
     /// kubectl that must succeed; its stdout.
