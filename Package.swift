@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // System zlib (zlib1g-dev): we need deflateSetDictionary and reusable streams.
@@ -65,11 +66,18 @@ let package = Package(
         // Kubernetes wire knowledge shared by the proxy and the emulator: request info, Status,
         // media types, JSON, selectors.
         .target(name: "KubeAPI"),
+        // Kubernetes protobuf bodies: messages generated from the upstream .proto files
+        // (tools/generate-kube-proto) and a transcoder to and from Kubernetes JSON.
+        .target(
+            name: "KubeProto",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
         // The Kubernetes API server emulator behind end-to-end tests, benchmarks and the quickstart.
         .target(
             name: "KubeEmulator",
             dependencies: [
                 "KubeAPI",
+                "KubeProto",
                 "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -96,6 +104,11 @@ let package = Package(
             path: "tools/kube-emulator"
         ),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
+        .testTarget(
+            name: "KubeProtoTests",
+            dependencies: ["KubeProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(
             name: "KubeEmulatorTests",
             dependencies: ["KubeAPI", "KubeEmulator"]

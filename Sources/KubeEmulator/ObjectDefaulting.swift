@@ -37,7 +37,7 @@ struct ObjectDefaulting {
             if var spec = object["spec"] { Self.defaultPodSpec(&spec); object["spec"] = spec }
             object["status"] = .object(JSONObject([
                 "phase": "Pending", "qosClass": "BestEffort",
-                "conditions": [["type": "PodScheduled", "status": "True", "lastProbeTime": nil,
+                "conditions": [["type": "PodScheduled", "status": "True", "lastProbeTime": .null,
                                 "lastTransitionTime": .string(KubernetesTime.rfc3339(microseconds: nowMicroseconds))]],
             ]))
         case "deployments":

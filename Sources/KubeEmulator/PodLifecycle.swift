@@ -36,7 +36,7 @@ extension EmulatedAPIServer {
             pod[path: ["spec", "nodeName"]] = .string(Self.nodeName)
             let containers = pod[path: ["spec", "containers"]]?.arrayValue ?? []
             let conditions: [JSONValue] = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"].map {
-                ["type": .string($0), "status": "True", "lastProbeTime": nil, "lastTransitionTime": .string(now)]
+                ["type": .string($0), "status": "True", "lastProbeTime": .null, "lastTransitionTime": .string(now)]
             }
             pod["status"] = .object(JSONObject([
                 "phase": "Running", "conditions": .array(conditions), "hostIP": "10.0.0.1",
@@ -77,7 +77,7 @@ extension EmulatedAPIServer {
             "reason": .string(reason), "message": .string(message),
             "source": ["component": .string(component), "host": .string(Self.nodeName)],
             "firstTimestamp": .string(timestamp), "lastTimestamp": .string(timestamp), "count": 1, "type": "Normal",
-            "eventTime": nil, "reportingComponent": .string(component), "reportingInstance": .string(Self.nodeName),
+            "eventTime": .null, "reportingComponent": .string(component), "reportingInstance": .string(Self.nodeName),
         ]
         _ = try? await createObject(ResourceCatalog.events, namespace: namespace, object: event)
     }

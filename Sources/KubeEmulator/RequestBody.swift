@@ -1,4 +1,5 @@
 import KubeAPI
+import KubeProto
 import Yams
 
 /// Request bodies in the encodings clients send: JSON, YAML, Kubernetes protobuf.
@@ -80,15 +81,3 @@ enum RequestBody {
     }
 }
 
-/// Objects to and from Kubernetes protobuf.
-enum ObjectTranscoding {
-    static func supportsProtobuf(_ type: ResourceType) -> Bool { false }
-
-    static func json(fromProtobuf body: [UInt8]) throws -> JSONValue {
-        throw KubernetesStatus.unsupportedMediaType("application/vnd.kubernetes.protobuf")
-    }
-
-    static func protobuf(_ object: JSONValue) throws -> [UInt8] {
-        throw KubernetesStatus.notAcceptable()
-    }
-}

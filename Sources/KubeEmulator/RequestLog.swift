@@ -40,6 +40,7 @@ public actor RequestLog {
         line["kubectlSession"] = request.header("kubectl-session").map { .string($0) } ?? .null
         line["kubectlCommand"] = request.header("kubectl-command").map { .string($0) } ?? .null
         line["forwardedFor"] = request.header("x-forwarded-for").map { .string($0) } ?? .null
+        line["contentType"] = request.header("content-type").map { .string($0) } ?? .null
         line["upgrade"] = request.header("upgrade").map { .string($0) } ?? .null
         line["status"] = .int(Int64(status))
         var bytes = JSONSerializer.bytes(.object(line))

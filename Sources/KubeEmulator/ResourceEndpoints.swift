@@ -16,6 +16,7 @@ extension EmulatedAPIServer {
         case "create":
             guard info.name.isEmpty else { throw KubernetesStatus.methodNotAllowed() }
             let body = try decodeBody(request)
+            try ObjectTranscoding.validate(body, type: type, directive: request.queryValue("fieldValidation"))
             let created = try await createObject(type, namespace: namespace, object: body, dryRun: isDryRun(request))
             return try respond(object: created, type: type, request: request, status: 201)
         case "update":
@@ -25,6 +26,7 @@ extension EmulatedAPIServer {
                 throw KubernetesStatus.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(info.name))")
             }
             try checkBodyNamespace(body, type: type, namespace: namespace)
+            try ObjectTranscoding.validate(body, type: type, directive: request.queryValue("fieldValidation"))
             let updated = try await replaceObject(type, namespace: namespace, name: info.name, dryRun: isDryRun(request)) { current in
                 var next = body
                 next["status"] = current["status"]
@@ -92,6 +94,7 @@ extension EmulatedAPIServer {
                     + "application/strategic-merge-patch+json")
         }
         let patch = try RequestBody.parsePatch(request.body, format: format)
+        let directive = request.queryValue("fieldValidation")
         if format == .apply {
             if request.queryValue("fieldManager") == nil {
                 throw KubernetesStatus(code: 422, reason: "Invalid", message: "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch")
@@ -100,6 +103,7 @@ extension EmulatedAPIServer {
             if !exists {
                 var body = patch
                 body[path: ["metadata", "name"]] = .string(info.name)
+                try ObjectTranscoding.validate(body, type: type, directive: directive)
                 let created = try await createObject(type, namespace: namespace, object: body, dryRun: isDryRun(request))
                 return try respond(object: created, type: type, request: request, status: 201)
             }
@@ -117,6 +121,7 @@ extension EmulatedAPIServer {
             if patch[path: ["metadata", "resourceVersion"]] == nil {
                 next[path: ["metadata", "resourceVersion"]] = nil
             }
+            try ObjectTranscoding.validate(next, type: type, directive: directive)
             return next
         }
         return try respond(object: updated, type: type, request: request)

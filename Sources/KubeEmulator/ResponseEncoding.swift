@@ -45,9 +45,7 @@ extension EmulatedAPIServer {
             }),
         ]))
         if representation == .protobuf {
-            var typed = list
-            typed["items"] = .array(items)
-            return .full(status: 200, headers: [("content-type", KubeAPIContentType.protobuf)], body: try ObjectTranscoding.protobuf(typed))
+            return .full(status: 200, headers: [("content-type", KubeAPIContentType.protobuf)], body: try ObjectTranscoding.protobuf(list))
         }
         return encoded(.json(list), request: request)
     }

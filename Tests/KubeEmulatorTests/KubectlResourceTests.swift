@@ -195,4 +195,39 @@ import Testing
         #expect(conflict.stderr.contains("Error from server (Conflict)"))
         #expect(conflict.stderr.contains("the object has been modified"))
     }
+
+    @Test func typedCreatesSendProtobufAndAreDecoded() async throws {
+        let emulator = try await RunningEmulator.start()
+        #expect(try await emulator.kubectlOK(["create", "namespace", "team"]).contains("namespace/team created"))
+        #expect(try await emulator.kubectlOK(["create", "secret", "generic", "s1", "--from-literal=p=q"]).contains("secret/s1 created"))
+        #expect(try await emulator.kubectlOK(["create", "configmap", "c1", "--from-literal=a=b"]).contains("configmap/c1 created"))
+        #expect(try await emulator.kubectlOK(["create", "deployment", "web", "--image=nginx:1.27", "--replicas=2"]).contains("deployment.apps/web created"))
+        #expect(try await emulator.kubectlOK(["create", "service", "clusterip", "svc", "--tcp=80:8080"]).contains("service/svc created"))
+        let posts = try emulator.requestLog().filter { $0["method"] == "POST" }
+        #expect(posts.count == 5)
+        #expect(posts.allSatisfy { $0["contentType"] == "application/vnd.kubernetes.protobuf" }, "\(posts)")
+        #expect(posts.allSatisfy { $0["status"] == .int(201) })
+        let secret = try JSONParser.parse(try await emulator.kubectlOK(["get", "secret", "s1", "-o", "json"]))
+        #expect(secret[path: ["data", "p"]] == .string(Base64.encode(Array("q".utf8))))
+        let deployment = try JSONParser.parse(try await emulator.kubectlOK(["get", "deploy", "web", "-o", "json"]))
+        #expect(deployment[path: ["spec", "replicas"]] == .int(2))
+        #expect(deployment[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["image"] == "nginx:1.27")
+        let service = try JSONParser.parse(try await emulator.kubectlOK(["get", "svc", "svc", "-o", "json"]))
+        #expect(service[path: ["spec", "ports"]]?.arrayValue?.first?["targetPort"] == .int(8080))
+        #expect(try await emulator.kubectlOK(["get", "ns", "team", "-o", "name"]) == "namespace/team\n")
+    }
+
+    @Test func strictFieldValidationRefusesUnknownFields() async throws {
+        let emulator = try await RunningEmulator.start()
+        let typo = Self.deployment.replacing("replicas: 2", with: "replicas: 2\n  replicaz: 3")
+        let refused = try await emulator.kubectl(["apply", "-f", "-"], stdin: typo)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains(#"strict decoding error: unknown field "spec.replicaz""#), "\(refused)")
+        let wrongType = try await emulator.kubectl(["apply", "-f", "-"], stdin: Self.deployment.replacing("replicas: 2", with: "replicas: two"))
+        #expect(wrongType.status != 0)
+        #expect(wrongType.stderr.contains("Deployment in version \"v1\" cannot be handled as a Deployment"), "\(wrongType)")
+        // With validation off (fieldValidation=Ignore) the object is accepted.
+        _ = try await emulator.kubectlOK(["apply", "--validate=false", "-f", "-"], stdin: typo)
+        #expect(try await emulator.kubectlOK(["get", "deploy", "api", "-o", "name"]) == "deployment.apps/api\n")
+    }
 }
