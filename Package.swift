@@ -66,6 +66,16 @@ let package = Package(
         // Kubernetes wire knowledge shared by the proxy and the emulator: request info, Status,
         // media types, JSON, selectors.
         .target(name: "KubeAPI"),
+        // SPDY/3.1 as Kubernetes uses it (moby/spdystream): frames, header compression, a pure
+        // session state machine and its NIO handler.
+        .target(
+            name: "SPDY",
+            dependencies: [
+                "CZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ]
+        ),
         // Kubernetes protobuf bodies: messages generated from the upstream .proto files
         // (tools/generate-kube-proto) and a transcoder to and from Kubernetes JSON.
         .target(
@@ -78,11 +88,13 @@ let package = Package(
             dependencies: [
                 "KubeAPI",
                 "KubeProto",
+                "SPDY",
                 "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -104,6 +116,20 @@ let package = Package(
             path: "tools/kube-emulator"
         ),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
+        .testTarget(
+            name: "SPDYTests",
+            dependencies: [
+                "SPDY",
+                "CZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            exclude: ["Vectors"]
+        ),
         .testTarget(
             name: "KubeProtoTests",
             dependencies: ["KubeProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],

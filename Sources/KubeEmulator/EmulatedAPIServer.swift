@@ -139,9 +139,10 @@ public final class EmulatedAPIServer: Sendable {
         case "log" where type == ResourceCatalog.pods:
             guard info.verb == "get" else { throw KubernetesStatus.methodNotAllowed() }
             return try await podLog(request)
-        case "exec", "attach", "portforward" where type == ResourceCatalog.pods:
-            // Reaching here means the connection was not upgraded.
-            _ = try await store.get(type, namespace: info.namespace, name: info.name)
+        case "exec", "attach", "portforward":
+            guard type == ResourceCatalog.pods else { throw KubernetesStatus.pageNotFound() }
+            // Reaching here means the connection was not upgraded: say why, as the apiserver would.
+            _ = try await connectTarget(request)
             throw KubernetesStatus.badRequest("Upgrade request required")
         default:
             throw KubernetesStatus.pageNotFound()

@@ -79,7 +79,10 @@ public final class EmulatorServer: Sendable {
                                     withServerUpgrade: (
                                         upgraders: upgrades.upgraders(certificateUser: user),
                                         completionHandler: { context in
-                                            context.pipeline.syncOperations.removeHandler(handler, promise: nil)
+                                            // After an upgrade the connection is no longer HTTP.
+                                            if let handler = try? context.pipeline.syncOperations.handler(type: HTTPRequestHandler.self) {
+                                                context.pipeline.syncOperations.removeHandler(handler, promise: nil)
+                                            }
                                         }
                                     ),
                                     withErrorHandling: true)

@@ -1,6 +1,7 @@
 import KubeAPI
 import NIOCore
 import NIOHTTP1
+import NIOWebSocket
 
 /// Collects one HTTP request (HTTP/1.1 connection or HTTP/2 stream), hands it to the API and
 /// writes the answer, streaming bodies with backpressure (each chunk waits for the write).
@@ -63,6 +64,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // A declined upgrade is reported here before the request is passed on as plain HTTP.
+        if error is UpgradeDeclined || error is NIOWebSocketUpgradeError { return }
         context.close(promise: nil)
     }
 }

@@ -80,4 +80,22 @@ import Testing
         let list = try JSONParser.parse(try Data(contentsOf: URL(fileURLWithPath: emulator.directory + "/list.json")).map { $0 })
         #expect(list["items"]?.arrayValue?.count == 301)
     }
+
+    @Test func watchesSendBookmarksAndEndAtTheirTimeout() async throws {
+        let emulator = try await RunningEmulator.start(["--bookmark-interval-seconds", "1"])
+        let started = ContinuousClock.now
+        let watch = await (try ChildProcess("curl", [
+            "-s", "-m", "20", "--cacert", emulator.directory + "/pki/ca.crt", "--cert", emulator.directory + "/pki/admin.crt",
+            "--key", emulator.directory + "/pki/admin.key",
+            emulator.url + "/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true&timeoutSeconds=3",
+        ])).wait(timeout: .seconds(30))
+        let elapsed = ContinuousClock.now - started
+        #expect(watch.status == 0, "the server ended the watch, curl did not time out: \(watch)")
+        #expect(elapsed < .seconds(15))
+        let events = try watch.stdout.split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        let bookmarks = events.filter { $0["type"] == "BOOKMARK" }
+        #expect(bookmarks.count >= 1)
+        #expect(bookmarks.allSatisfy { $0[path: ["object", "metadata", "resourceVersion"]]?.stringValue.flatMap { Int($0) } != nil })
+        #expect(events.first?["type"] == "ADDED")
+    }
 }
