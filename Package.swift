@@ -66,6 +66,19 @@ let package = Package(
         // Kubernetes wire knowledge shared by the proxy and the emulator: request info, Status,
         // media types, JSON, selectors.
         .target(name: "KubeAPI"),
+        // Running a pod's command for exec/attach: fork/exec in C (async-signal-safe), and the
+        // channel.k8s.io remotecommand protocol over WebSocket.
+        .target(name: "CPodProcess"),
+        .target(
+            name: "PodExec",
+            dependencies: [
+                "CPodProcess",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ]
+        ),
         // SPDY/3.1 as Kubernetes uses it (moby/spdystream): frames, header compression, a pure
         // session state machine and its NIO handler.
         .target(
@@ -89,6 +102,7 @@ let package = Package(
                 "KubeAPI",
                 "KubeProto",
                 "SPDY",
+                "PodExec",
                 "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -116,6 +130,17 @@ let package = Package(
             path: "tools/kube-emulator"
         ),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
+        .testTarget(
+            name: "PodExecTests",
+            dependencies: [
+                "PodExec",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "SPDYTests",
             dependencies: [

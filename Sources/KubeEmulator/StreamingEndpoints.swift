@@ -1,5 +1,6 @@
 import KubeAPI
 import NIOCore
+import PodExec
 import SPDY
 
 /// What runs on a connection once it is upgraded: the pod's command (exec, attach) or its ports
@@ -14,7 +15,12 @@ enum StreamingEndpoints {
             let session = try SPDYSessionHandler(role: .server, configuration: .kubernetes, delegate: PortForwardSession(pod: target.podName))
             try channel.pipeline.syncOperations.addHandlers([WebSocketSPDYBridge(), session])
         default:
-            throw Unsupported(description: "exec and attach over WebSocket are not wired yet")
+            guard let protocolVersion = RemoteCommandProtocol(name: protocolName) else {
+                throw Unsupported(description: "unsupported remotecommand protocol \(protocolName)")
+            }
+            let command = PodCommand.launch(target, podRoot: api.options.podRoot, on: channel.eventLoop)
+            try channel.pipeline.syncOperations.addHandler(
+                RemoteCommandWebSocketHandler(protocol: protocolVersion, options: PodCommand.options(target), target: command))
         }
     }
 
@@ -25,7 +31,10 @@ enum StreamingEndpoints {
             let session = try SPDYSessionHandler(role: .server, configuration: .kubernetes, delegate: PortForwardSession(pod: target.podName))
             try channel.pipeline.syncOperations.addHandler(session)
         default:
-            throw Unsupported(description: "exec and attach over SPDY are not wired yet")
+            let session = try SPDYSessionHandler(
+                role: .server, configuration: .kubernetes,
+                delegate: RemoteCommandSPDYSession(target: target, podRoot: api.options.podRoot, eventLoop: channel.eventLoop))
+            try channel.pipeline.syncOperations.addHandler(session)
         }
     }
 }
