@@ -96,10 +96,13 @@ enum HTTPExchange {
             if !keepAlive { head.headers.add(name: "connection", value: "close") }
             var buffer = channel.allocator.buffer(capacity: body.count)
             buffer.writeBytes(body)
-            channel.write(HTTPServerResponsePart.head(head), promise: nil)
-            channel.write(HTTPServerResponsePart.body(.byteBuffer(buffer)), promise: nil)
-            let done = channel.writeAndFlush(HTTPServerResponsePart.end(nil)) as EventLoopFuture<Void>
-            if !keepAlive { done.whenComplete { _ in channel.close(promise: nil) } }
+            // One hop to the event loop for the whole response (each write from outside it would be one).
+            channel.eventLoop.execute {
+                channel.write(HTTPServerResponsePart.head(head), promise: nil)
+                channel.write(HTTPServerResponsePart.body(.byteBuffer(buffer)), promise: nil)
+                let done = channel.writeAndFlush(HTTPServerResponsePart.end(nil)) as EventLoopFuture<Void>
+                if !keepAlive { done.whenComplete { _ in channel.close(promise: nil) } }
+            }
         case .stream(let status, let headers, let produce):
             var head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: status))
             for (name, value) in headers { head.headers.add(name: name, value: value) }
