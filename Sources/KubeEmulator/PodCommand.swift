@@ -30,6 +30,9 @@ enum PodCommand {
         } catch {
             return eventLoop.makeFailedFuture(RemoteCommandFailure(status: .internalError("cannot prepare the pod directory: \(error)")))
         }
+        if target.tty {
+            return eventLoop.makeSucceededFuture(PendingTerminalCommand(configuration: configuration, eventLoop: eventLoop))
+        }
         return PodProcess.launch(configuration, on: eventLoop).map { $0 as any RemoteCommandTarget }
     }
 }

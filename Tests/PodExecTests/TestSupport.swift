@@ -148,3 +148,29 @@ final class CompletionFlag: Sendable {
 
     var isSet: Bool { self.box.withLockedValue { $0 } }
 }
+
+/// How many of this process's descriptors are TCP connections (not listeners) with `port` at
+/// either end: attributable to one test's server even while other suites open sockets.
+func openConnections(onPort port: Int) -> Int {
+    var inodes = Set<String>()
+    for file in ["/proc/self/net/tcp", "/proc/self/net/tcp6"] {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
+        for line in text.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count > 9 else { continue }
+            let local = Int(fields[1].split(separator: ":").last ?? "", radix: 16)
+            let remote = Int(fields[2].split(separator: ":").last ?? "", radix: 16)
+            let listening = fields[3] == "0A"
+            if !listening, local == port || remote == port { inodes.insert(String(fields[9])) }
+        }
+    }
+    return openDescriptorTargets().filter { target in
+        guard let start = target.firstRange(of: "socket:[") else { return false }
+        return inodes.contains(String(target[start.upperBound...].dropLast()))
+    }.count
+}
+
+/// How many of this process's descriptors are terminals (only PodProcess opens them here).
+func openTerminalCount() -> Int {
+    openDescriptorTargets().filter { $0.contains("/dev/ptmx") || $0.contains("/dev/pts/") }.count
+}

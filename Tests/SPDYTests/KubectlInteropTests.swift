@@ -218,9 +218,9 @@ final class ProbeServer {
         return answer
     }
 
-    /// Polls the server log (up to 15 s) until `condition` holds.
+    /// Polls the server log (up to 30 s: the whole test bundle may be loading both cores) until `condition` holds.
     func waitForLog(_ condition: ([String]) -> Bool) throws {
-        for _ in 0..<300 {
+        for _ in 0..<600 {
             if log.withLockedValue({ condition($0) }) { return }
             Thread.sleep(forTimeInterval: 0.05)
         }
