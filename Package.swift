@@ -162,7 +162,8 @@ let package = Package(
         ),
         .testTarget(
             name: "KubeEmulatorTests",
-            dependencies: ["KubeAPI", "KubeEmulator"]
+            dependencies: ["KubeAPI", "KubeEmulator"],
+            exclude: ["Clients"]
         ),
         .testTarget(
             name: "AuditTests",

@@ -231,3 +231,43 @@ import Testing
         #expect(try await emulator.kubectlOK(["get", "deploy", "api", "-o", "name"]) == "deployment.apps/api\n")
     }
 }
+
+/// Clients other than kubectl: the official Python client (pip's `kubernetes`, which tools/test installs).
+@Suite(.serialized) struct OfficialClientTests {
+    @Test func thePythonClientWorksUnmodified() async throws {
+        let emulator = try await RunningEmulator.start()
+        let script = Repository.root + "/Tests/KubeEmulatorTests/Clients/python_client.py"
+        let result = await (try ChildProcess("python3", [script, emulator.kubeconfig])).wait(timeout: .seconds(60))
+        #expect(result.status == 0, "\(result)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("namespaces default,kube-node-lease,kube-public,kube-system"))
+        #expect(lines.contains("created py-settings True"))
+        #expect(lines.contains("read v"))
+        #expect(lines.contains("patched w"))
+        #expect(lines.contains("selected 1"))
+        #expect(lines.contains("deployment 2"))
+        #expect(lines.contains("watched MODIFIED Running"))
+        #expect(lines.contains("log-lines 2"))
+        #expect(lines.contains("missing 404 Not Found"))
+        #expect(lines.contains("deleted 0"))
+    }
+
+    @Test func aGigabyteClassLogStreamsWhole() async throws {
+        // The benchmark's 1 GB log is this path with a bigger annotation; 20 MB keeps the test quick.
+        let emulator = try await RunningEmulator.start()
+        _ = try await emulator.kubectlOK(["apply", "-f", "-"], stdin: """
+            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"big","annotations":{"kube-emulator.kubetrail.dev/log-bytes":"20000000"}},
+             "spec":{"containers":[{"name":"c","image":"busybox"}]}}
+            """)
+        _ = try await emulator.kubectlOK(["wait", "--for=condition=Ready", "pod/big", "--timeout=10s"])
+        let output = emulator.directory + "/big.log"
+        let result = await (try ChildProcess("sh", ["-c", "kubectl --kubeconfig \(emulator.kubeconfig) --cache-dir \(emulator.cacheDirectory) logs big > \(output)"])).wait(timeout: .seconds(60))
+        #expect(result.status == 0, "\(result)")
+        let size = try FileManager.default.attributesOfItem(atPath: output)[.size] as? Int
+        #expect(size == 20_000_000)
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: output))
+        try handle.seek(toOffset: 19_999_900)
+        let last = String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self)
+        #expect(last.hasPrefix("line 0000199999 pod=big container=c"))
+    }
+}
