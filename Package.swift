@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // System zlib (zlib1g-dev): we need deflateSetDictionary and reusable streams.
@@ -46,6 +47,7 @@ let package = Package(
             name: "kubetrail",
             dependencies: [
                 "Audit",
+                "CertificateAuthority",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -129,6 +131,44 @@ let package = Package(
             ],
             path: "tools/kube-emulator"
         ),
+        // The Kubetrail CA: short-lived user certificates, the proxy's server certificate, kubeconfigs.
+        .target(
+            name: "CertificateAuthority",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "CertificateAuthorityTests",
+            dependencies: [
+                "CertificateAuthority",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The proxy's configuration file, its policy engine and its audit levels (pure).
+        .target(name: "ProxyConfiguration", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "ProxyConfigurationTests", dependencies: ["ProxyConfiguration"]),
+        // The proxy daemon: listener, routing, authorization, forwarding, audit.
+        .target(
+            name: "Proxy",
+            dependencies: [
+                "Audit",
+                "KubeAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "ProxyTests", dependencies: ["Proxy", "KubeAPI"]),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
         .testTarget(
             name: "PodExecTests",

@@ -1,0 +1,91 @@
+import Audit
+import KubeAPI
+
+/// Who a request comes from, as an authenticator established it.
+public struct AuthenticatedCaller: Sendable, Equatable {
+    public var user: String
+    /// Always includes `system:authenticated`.
+    public var groups: [String]
+    public var method: AuditEvent.AuthenticationMethod
+    /// Certificate serial or token id: never the credential itself.
+    public var credentialID: String?
+
+    public init(user: String, groups: [String], method: AuditEvent.AuthenticationMethod, credentialID: String?) {
+        self.user = user
+        self.groups = groups.contains("system:authenticated") ? groups : groups + ["system:authenticated"]
+        self.method = method
+        self.credentialID = credentialID
+    }
+
+    public var userInfo: UserInfo { UserInfo(username: user, groups: groups) }
+}
+
+/// What the connection knows about the client before any request: its certificate, its address.
+public struct ConnectionFacts: Sendable {
+    /// The DER-encoded certificate chain the client presented (leaf first), already verified by TLS.
+    public var peerCertificateChain: [[UInt8]]
+    public var remoteAddress: String
+    public var connectionID: String
+
+    public init(peerCertificateChain: [[UInt8]], remoteAddress: String, connectionID: String) {
+        self.peerCertificateChain = peerCertificateChain
+        self.remoteAddress = remoteAddress
+        self.connectionID = connectionID
+    }
+}
+
+/// A policy's answer, naming the rule that decided.
+public struct AccessDecision: Sendable, Equatable {
+    public var allowed: Bool
+    public var rule: String
+    public var reason: String
+
+    public init(allowed: Bool, rule: String, reason: String) {
+        self.allowed = allowed
+        self.rule = rule
+        self.reason = reason
+    }
+}
+
+/// What a client asked to impersonate with `Impersonate-*` headers (`kubectl --as`).
+public struct ImpersonationRequest: Sendable, Equatable {
+    public var user: String
+    public var groups: [String]
+}
+
+/// The pieces the proxy core is assembled from, each a separate module: authentication,
+/// policy, audit levels, and the headers sent upstream. The daemon wires real ones; tests may
+/// wire small ones.
+public struct ProxyPolicyHooks: Sendable {
+    /// Authenticates a request from its connection and headers; a refusal's text is for the log.
+    public var authenticate: @Sendable (ConnectionFacts, [(String, String)]) -> Result<AuthenticatedCaller, AuthenticationRefusal>
+    /// Decides whether the caller may make this request to this cluster.
+    public var authorize: @Sendable (AuthenticatedCaller, String, RequestInfo) -> AccessDecision
+    /// Reads client `Impersonate-*` headers: nil when there are none, a refusal when malformed.
+    public var impersonation: @Sendable ([(String, String)]) -> Result<ImpersonationRequest?, AuthenticationRefusal>
+    /// Decides whether the caller may impersonate as asked on this cluster.
+    public var mayImpersonate: @Sendable (AuthenticatedCaller, String, ImpersonationRequest) -> AccessDecision
+    /// The audit level for a request (None, Metadata, Request, RequestResponse).
+    public var auditLevel: @Sendable (AuthenticatedCaller, String, RequestInfo) -> AuditEvent.Level
+
+    public init(
+        authenticate: @escaping @Sendable (ConnectionFacts, [(String, String)]) -> Result<AuthenticatedCaller, AuthenticationRefusal>,
+        authorize: @escaping @Sendable (AuthenticatedCaller, String, RequestInfo) -> AccessDecision,
+        impersonation: @escaping @Sendable ([(String, String)]) -> Result<ImpersonationRequest?, AuthenticationRefusal>,
+        mayImpersonate: @escaping @Sendable (AuthenticatedCaller, String, ImpersonationRequest) -> AccessDecision,
+        auditLevel: @escaping @Sendable (AuthenticatedCaller, String, RequestInfo) -> AuditEvent.Level
+    ) {
+        self.authenticate = authenticate
+        self.authorize = authorize
+        self.impersonation = impersonation
+        self.mayImpersonate = mayImpersonate
+        self.auditLevel = auditLevel
+    }
+}
+
+/// Why a caller was not authenticated (for the audit event and the log, not for the client).
+public struct AuthenticationRefusal: Error, Sendable, Equatable, CustomStringConvertible {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+}

@@ -1,0 +1,162 @@
+import AsyncHTTPClient
+import Audit
+import Foundation
+import KubeAPI
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// One request through the proxy: authenticate, route, authorize, audit (before access),
+/// forward with the proxy's own credentials as the caller, stream the answer back, audit again.
+struct ProxyExchange: Sendable {
+    let core: ProxyCore
+    let facts: ConnectionFacts
+    let head: HTTPRequestHead
+    let body: [UInt8]
+    let writer: ResponseWriter
+
+    func serve() async {
+        let started = ContinuousClock.now
+        let headers = head.headers.map { ($0.name, $0.value) }
+        var auditor = RequestAuditor(
+            auditID: .timeOrdered(), received: Date(), cluster: "", method: head.method.rawValue, requestURI: head.uri,
+            info: nil, caller: nil, impersonated: nil, sourceIP: facts.remoteAddress,
+            userAgent: head.headers.first(name: "user-agent"), connectionID: facts.connectionID,
+            kubectlSession: head.headers.first(name: "kubectl-session"), kubectlCommand: head.headers.first(name: "kubectl-command"))
+
+        // Route first: the cluster name is part of every event, refusals included.
+        let route: ClusterRoute
+        do {
+            route = try ClusterRoute.parse(head.uri)
+        } catch {
+            await refuse(.pageNotFound(), auditor: auditor, decision: .deny, rule: "routing: \(error)")
+            return
+        }
+        auditor.cluster = route.cluster
+        let (path, query) = Self.split(route.upstreamTarget)
+        auditor.info = RequestInfoResolver.resolve(method: head.method.rawValue, path: path, query: query)
+
+        let caller: AuthenticatedCaller
+        switch core.hooks.authenticate(facts, headers) {
+        case .success(let authenticated):
+            caller = authenticated
+        case .failure(let refusal):
+            await refuse(.unauthorized(), auditor: auditor, decision: .unauthenticated, rule: refusal.reason)
+            return
+        }
+        auditor.caller = caller
+        guard let cluster = core.clusters[route.cluster] else {
+            await refuse(KubernetesStatus(code: 404, reason: "NotFound", message: "cluster \"\(route.cluster)\" not found"),
+                         auditor: auditor, decision: .deny, rule: "routing: unknown cluster")
+            return
+        }
+        let info = auditor.info!
+
+        switch core.hooks.impersonation(headers) {
+        case .failure(let refusal):
+            await refuse(.badRequest(refusal.reason), auditor: auditor, decision: .deny, rule: "impersonation: \(refusal.reason)")
+            return
+        case .success(let asked?):
+            let decision = core.hooks.mayImpersonate(caller, route.cluster, asked)
+            guard decision.allowed else {
+                await refuse(.forbidden(user: caller.user, verb: "impersonate", resource: "users", group: "", name: asked.user, namespace: nil),
+                             auditor: auditor, decision: .deny, rule: decision.rule)
+                return
+            }
+            auditor.impersonated = asked
+        case .success(nil):
+            break
+        }
+
+        let effective = auditor.impersonated.map { AuthenticatedCaller(user: $0.user, groups: $0.groups, method: caller.method, credentialID: caller.credentialID) } ?? caller
+        let decision = core.hooks.authorize(effective, route.cluster, info)
+        auditor.decisionRule = decision.rule
+        guard decision.allowed else {
+            let status = info.isResourceRequest
+                ? KubernetesStatus.forbidden(user: effective.user, verb: info.verb, resource: info.resource, subresource: info.subresource,
+                                             group: info.apiGroup, name: info.name, namespace: info.namespace)
+                : KubernetesStatus.forbidden(user: effective.user, verb: info.verb, path: path)
+            await refuse(status, auditor: auditor, decision: .deny, rule: decision.rule)
+            return
+        }
+        auditor.level = core.hooks.auditLevel(effective, route.cluster, info)
+
+        // Audit before access: in strict durability this returns once the event is on disk.
+        let requestPayload = body.isEmpty ? nil : Payload(contentType: head.headers.first(name: "content-type") ?? "", bytes: AuditRedaction.request(body, info: info))
+        if !(await core.record(auditor.event(stage: .requestReceived, requestBody: requestPayload))) {
+            await writer.status(.serviceUnavailable("the audit trail cannot record this request; refusing it (on_audit_failure: deny)"),
+                                auditID: auditor.auditID)
+            return
+        }
+
+        var request = HTTPClientRequest(url: cluster.server + route.upstreamTarget)
+        request.method = head.method
+        request.headers = HTTPHeaders(UpstreamHeaders.build(
+            client: headers, caller: effective, auditID: auditor.auditID.uuidString.lowercased(), sourceIP: facts.remoteAddress,
+            upstreamToken: cluster.token))
+        if !body.isEmpty { request.body = .bytes(ByteBuffer(bytes: body)) }
+
+        var status = 502
+        var bytesOut: Int64 = 0
+        var captured: [UInt8] = []
+        let capture = auditor.level >= .requestResponse
+        var responseContentType = ""
+        do {
+            let response = try await cluster.client.execute(request, timeout: .hours(24 * 365))
+            status = Int(response.status.code)
+            responseContentType = response.headers.first(name: "content-type") ?? ""
+            var responseHeaders = response.headers.filter { !UpstreamHeaders.hopByHop.contains($0.name.lowercased()) }.map { ($0.name, $0.value) }
+            responseHeaders.removeAll { $0.0.lowercased() == "audit-id" }
+            responseHeaders.append(("Audit-Id", auditor.auditID.uuidString.lowercased()))
+            try await writer.head(status: status, headers: responseHeaders)
+            if info.isLongRunning(query: query) {
+                _ = await core.record(auditor.event(stage: .responseStarted, status: ResponseStatus(code: Int32(status))))
+            }
+            for try await chunk in response.body {
+                bytesOut += Int64(chunk.readableBytes)
+                if capture, captured.count < core.maximumCapturedBody { captured += chunk.readableBytesView.prefix(core.maximumCapturedBody - captured.count) }
+                try await writer.body(chunk)
+            }
+            try await writer.end()
+        } catch let error as HTTPClientError where bytesOut == 0 && status == 502 {
+            await writer.status(KubernetesStatus(code: 502, reason: "BadGateway", message: "cluster \(route.cluster) is unreachable: \(error)"),
+                                auditID: auditor.auditID)
+        } catch {
+            core.logger.debug("response stream ended early", metadata: ["audit-id": "\(auditor.auditID)", "error": "\(error)"])
+            await writer.abort()
+        }
+        let latency = (ContinuousClock.now - started).microseconds
+        let responsePayload = captured.isEmpty ? nil : Payload(contentType: responseContentType, bytes: AuditRedaction.response(captured, info: info))
+        _ = await core.record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: Int32(status)), latency: latency,
+                                            bytesIn: Int64(body.count), bytesOut: bytesOut, requestBody: requestPayload, responseBody: responsePayload))
+    }
+
+    /// Answers with a Status and records the refusal as one complete event.
+    private func refuse(_ status: KubernetesStatus, auditor: RequestAuditor, decision: AuditEvent.Decision, rule: String) async {
+        var auditor = auditor
+        auditor.decisionRule = rule
+        _ = await core.record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: Int32(status.code), reason: status.reason, message: status.message),
+                                            decision: decision))
+        await writer.status(status, auditID: auditor.auditID)
+    }
+
+    static func split(_ target: String) -> (String, [(String, String)]) {
+        guard let mark = target.firstIndex(of: "?") else { return (target, []) }
+        let query = target[target.index(after: mark)...].split(separator: "&").map { pair -> (String, String) in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { String($0).replacing("+", with: " ").removingPercentEncoding ?? String($0) }
+            return (parts[0], parts.count > 1 ? parts[1] : "")
+        }
+        return (String(target[..<mark]).removingPercentEncoding ?? String(target[..<mark]), query)
+    }
+}
+
+extension RequestInfo {
+    /// Whether the response streams for a long time (watch, `logs -f`, connect).
+    func isLongRunning(query: [(String, String)]) -> Bool {
+        verb == "watch" || isConnect || (subresource == "log" && query.contains { $0.0 == "follow" && ($0.1 == "true" || $0.1 == "1") })
+    }
+}
+
+extension Duration {
+    var microseconds: Int64 { components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000 }
+}

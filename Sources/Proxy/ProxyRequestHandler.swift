@@ -1,0 +1,113 @@
+import Foundation
+import KubeAPI
+import NIOCore
+import NIOHTTP1
+
+/// Collects one request (HTTP/1.1 connection or HTTP/2 stream) and runs it through a
+/// `ProxyExchange`, which streams the answer back.
+///
+/// Request bodies are read whole up to `maximumRequestBody` (kube-apiserver refuses bodies over
+/// 3 MiB); responses stream chunk by chunk with backpressure.
+final class ProxyRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    static let maximumRequestBody = 3 * 1024 * 1024 + 1024
+
+    private enum State {
+        case idle
+        case receiving(HTTPRequestHead, [UInt8], tooLarge: Bool)
+        case responding
+    }
+
+    private let core: ProxyCore
+    private let facts: ConnectionFacts
+    private var state = State.idle
+
+    init(core: ProxyCore, facts: ConnectionFacts) {
+        self.core = core
+        self.facts = facts
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch (unwrapInboundIn(data), state) {
+        case (.head(let head), .idle), (.head(let head), .responding):
+            state = .receiving(head, [], tooLarge: false)
+        case (.body(var buffer), .receiving(let head, var body, let tooLarge)):
+            if !tooLarge, body.count + buffer.readableBytes <= Self.maximumRequestBody {
+                body += buffer.readBytes(length: buffer.readableBytes) ?? []
+                state = .receiving(head, body, tooLarge: false)
+            } else {
+                state = .receiving(head, [], tooLarge: true)
+            }
+        case (.end, .receiving(let head, let body, let tooLarge)):
+            state = .responding
+            let writer = ChannelResponseWriter(channel: context.channel, version: head.version, keepAlive: head.isKeepAlive)
+            let exchange = ProxyExchange(core: core, facts: facts, head: head, body: body, writer: writer)
+            let limit = Self.maximumRequestBody
+            Task { [exchange, writer, tooLarge, limit] in
+                await ExchangeRunner.run(exchange, writer: writer, tooLarge: tooLarge, limit: limit)
+            }
+        default:
+            break
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}
+
+/// Runs an exchange off the event loop (a Swift task), or refuses an oversized body.
+enum ExchangeRunner {
+    static func run(_ exchange: ProxyExchange, writer: ChannelResponseWriter, tooLarge: Bool, limit: Int) async {
+        if tooLarge {
+            await writer.status(.requestEntityTooLarge(limit: limit), auditID: .timeOrdered())
+        } else {
+            await exchange.serve()
+        }
+    }
+}
+
+/// Writes a response to a channel; each chunk waits for its flush so a slow client slows the upstream read.
+struct ChannelResponseWriter: ResponseWriter {
+    let channel: Channel
+    let version: HTTPVersion
+    let keepAlive: Bool
+
+    func head(status: Int, headers: [(String, String)]) async throws {
+        var head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: status))
+        for (name, value) in headers { head.headers.add(name: name, value: value) }
+        if version.major == 1, !head.headers.contains(name: "content-length") {
+            head.headers.replaceOrAdd(name: "transfer-encoding", value: "chunked")
+        }
+        try await channel.writeAndFlush(HTTPServerResponsePart.head(head)).get()
+    }
+
+    func body(_ chunk: ByteBuffer) async throws {
+        try await channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(chunk))).get()
+    }
+
+    func end() async throws {
+        try await channel.writeAndFlush(HTTPServerResponsePart.end(nil)).get()
+        if !keepAlive { try? await channel.close() }
+    }
+
+    func abort() async {
+        try? await channel.close()
+    }
+
+    func status(_ status: KubernetesStatus, auditID: UUID) async {
+        let body = status.bytes
+        do {
+            try await head(status: status.code, headers: [
+                ("content-type", "application/json"), ("content-length", String(body.count)),
+                ("audit-id", auditID.uuidString.lowercased()), ("cache-control", "no-cache, private"),
+            ])
+            try await self.body(ByteBuffer(bytes: body))
+            try await end()
+        } catch {
+            await abort()
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Synchronization
+import KubeAPI
+import NIOCore
+import NIOHTTP1
+import NIOHTTP2
+import NIOPosix
+import NIOSSL
+
+/// The proxy's listener: TLS 1.2+, ALPN h2 and http/1.1, client certificates optional (bearer
+/// callers have none); each connection's verified certificate chain is read on its own pipeline.
+public final class ProxyServer: Sendable {
+    let core: ProxyCore
+    let tls: NIOSSLContext
+    let group: EventLoopGroup
+    let connectionCounter = ConnectionCounter()
+
+    public init(core: ProxyCore, certificateChain: [NIOSSLCertificate], privateKey: NIOSSLPrivateKey, clientCAs: [NIOSSLCertificate],
+                group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: certificateChain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
+        configuration.minimumTLSVersion = .tlsv12
+        configuration.applicationProtocols = ["h2", "http/1.1"]
+        if clientCAs.isEmpty {
+            configuration.certificateVerification = .none
+        } else {
+            configuration.certificateVerification = .optionalVerification
+            configuration.trustRoots = .certificates(clientCAs)
+        }
+        self.tls = try NIOSSLContext(configuration: configuration)
+        self.core = core
+        self.group = group
+    }
+
+    /// Binds and starts accepting; the returned channel's local address has the port.
+    public func start(host: String, port: Int) async throws -> Channel {
+        let tls = self.tls
+        let core = self.core
+        let counter = self.connectionCounter
+        return try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                }.flatMap {
+                    channel.configureHTTP2SecureUpgrade(
+                        h2ChannelConfigurator: { channel in
+                            let facts = Self.facts(channel, counter: counter)
+                            return channel.configureHTTP2Pipeline(mode: .server) { stream in
+                                stream.eventLoop.makeCompletedFuture {
+                                    try stream.pipeline.syncOperations.addHandlers([
+                                        HTTP2FramePayloadToHTTP1ServerCodec(), ProxyRequestHandler(core: core, facts: facts),
+                                    ])
+                                }
+                            }.map { _ in }
+                        },
+                        http1ChannelConfigurator: { channel in
+                            let facts = Self.facts(channel, counter: counter)
+                            return channel.eventLoop.makeCompletedFuture {
+                                try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                                try channel.pipeline.syncOperations.addHandler(ProxyRequestHandler(core: core, facts: facts))
+                            }
+                        })
+                }
+            }
+            .bind(host: host, port: port).get()
+    }
+
+    static func facts(_ channel: Channel, counter: ConnectionCounter) -> ConnectionFacts {
+        var chain: [[UInt8]] = []
+        if let validated = try? channel.pipeline.syncOperations.nioSSL_peerValidatedCertificateChain() {
+            chain = validated.compactMap { try? $0.toDERBytes() }
+        } else if let leaf = try? channel.pipeline.syncOperations.nioSSL_peerCertificate(), let der = try? leaf.toDERBytes() {
+            chain = [der]
+        }
+        let address = channel.remoteAddress?.ipAddress ?? "unknown"
+        return ConnectionFacts(peerCertificateChain: chain, remoteAddress: address, connectionID: "c\(counter.next())")
+    }
+}
+
+/// Numbers connections for their ids.
+final class ConnectionCounter: Sendable {
+    private let value = Atomic<Int>(0)
+    func next() -> Int { value.add(1, ordering: .relaxed).newValue }
+}

@@ -1,0 +1,26 @@
+import Proxy
+import Testing
+
+@Suite struct ClusterRouteTests {
+    @Test func splitsClusterAndUpstreamTarget() throws {
+        #expect(try ClusterRoute.parse("/clusters/prod/api/v1/namespaces/default/pods?limit=500")
+                == ClusterRoute(cluster: "prod", upstreamTarget: "/api/v1/namespaces/default/pods?limit=500"))
+        #expect(try ClusterRoute.parse("/clusters/prod") == ClusterRoute(cluster: "prod", upstreamTarget: "/"))
+        #expect(try ClusterRoute.parse("/clusters/prod?x=1") == ClusterRoute(cluster: "prod", upstreamTarget: "/?x=1"))
+        #expect(try ClusterRoute.parse("/clusters/eu-west-1/version?timeout=5s").cluster == "eu-west-1")
+        // An encoded character in the query is the cluster's business.
+        #expect(try ClusterRoute.parse("/clusters/a/api/v1/pods?fieldSelector=metadata.name%3Dweb").upstreamTarget
+                == "/api/v1/pods?fieldSelector=metadata.name%3Dweb")
+    }
+
+    @Test(arguments: [
+        "/api/v1/pods", "/cluster/prod/api", "/clusters/", "/clusters//api", "/clusters/Prod/api", "/clusters/prod%2F..%2Fstaging/api",
+        "/clusters/../staging/api", "/clusters/./api", "/clusters/-prod/api", "/clusters/prod-/api",
+        "/clusters/" + String(repeating: "a", count: 64) + "/api", "/clusters/prod_1/api", "/clusters/prod/../staging/api",
+        "/clusters/prod/api/%2e%2e/x", "/clusters/prod/api%2F..%2Fx", "/clusters/prod/a\\b", "/clusters/prod/a b",
+        "/clusters/pröd/api",
+    ])
+    func refusesTricks(_ target: String) {
+        #expect(throws: ClusterRoute.Refusal.self) { try ClusterRoute.parse(target) }
+    }
+}
