@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
     ],
     targets: [
         // System zlib (zlib1g-dev): we need deflateSetDictionary and reusable streams.
@@ -48,6 +49,14 @@ let package = Package(
             dependencies: [
                 "Audit",
                 "CertificateAuthority",
+                "Proxy",
+                "ProxyConfiguration",
+                "ProxyIdentity",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -153,12 +162,34 @@ let package = Package(
         // The proxy's configuration file, its policy engine and its audit levels (pure).
         .target(name: "ProxyConfiguration", dependencies: [.product(name: "Yams", package: "Yams")]),
         .testTarget(name: "ProxyConfigurationTests", dependencies: ["ProxyConfiguration"]),
+        // Who a caller is: client certificates, OIDC JWTs, and the headers sent upstream in their name.
+        .target(
+            name: "ProxyIdentity",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]
+        ),
+        .testTarget(
+            name: "ProxyIdentityTests",
+            dependencies: [
+                "ProxyIdentity",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]
+        ),
         // The proxy daemon: listener, routing, authorization, forwarding, audit.
         .target(
             name: "Proxy",
             dependencies: [
                 "Audit",
                 "KubeAPI",
+                "ProxyIdentity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -51,6 +51,11 @@ public struct AccessDecision: Sendable, Equatable {
 public struct ImpersonationRequest: Sendable, Equatable {
     public var user: String
     public var groups: [String]
+
+    public init(user: String, groups: [String]) {
+        self.user = user
+        self.groups = groups
+    }
 }
 
 /// The pieces the proxy core is assembled from, each a separate module: authentication,
@@ -58,7 +63,7 @@ public struct ImpersonationRequest: Sendable, Equatable {
 /// wire small ones.
 public struct ProxyPolicyHooks: Sendable {
     /// Authenticates a request from its connection and headers; a refusal's text is for the log.
-    public var authenticate: @Sendable (ConnectionFacts, [(String, String)]) -> Result<AuthenticatedCaller, AuthenticationRefusal>
+    public var authenticate: @Sendable (ConnectionFacts, [(String, String)]) async -> Result<AuthenticatedCaller, AuthenticationRefusal>
     /// Decides whether the caller may make this request to this cluster.
     public var authorize: @Sendable (AuthenticatedCaller, String, RequestInfo) -> AccessDecision
     /// Reads client `Impersonate-*` headers: nil when there are none, a refusal when malformed.
@@ -69,7 +74,7 @@ public struct ProxyPolicyHooks: Sendable {
     public var auditLevel: @Sendable (AuthenticatedCaller, String, RequestInfo) -> AuditEvent.Level
 
     public init(
-        authenticate: @escaping @Sendable (ConnectionFacts, [(String, String)]) -> Result<AuthenticatedCaller, AuthenticationRefusal>,
+        authenticate: @escaping @Sendable (ConnectionFacts, [(String, String)]) async -> Result<AuthenticatedCaller, AuthenticationRefusal>,
         authorize: @escaping @Sendable (AuthenticatedCaller, String, RequestInfo) -> AccessDecision,
         impersonation: @escaping @Sendable ([(String, String)]) -> Result<ImpersonationRequest?, AuthenticationRefusal>,
         mayImpersonate: @escaping @Sendable (AuthenticatedCaller, String, ImpersonationRequest) -> AccessDecision,

@@ -5,6 +5,7 @@ import KubeAPI
 import Logging
 import NIOCore
 import NIOHTTP1
+import ProxyIdentity
 
 /// One request through the proxy: authenticate, route, authorize, audit (before access),
 /// forward with the proxy's own credentials as the caller, stream the answer back, audit again.
@@ -37,7 +38,7 @@ struct ProxyExchange: Sendable {
         auditor.info = RequestInfoResolver.resolve(method: head.method.rawValue, path: path, query: query)
 
         let caller: AuthenticatedCaller
-        switch core.hooks.authenticate(facts, headers) {
+        switch await core.hooks.authenticate(facts, headers) {
         case .success(let authenticated):
             caller = authenticated
         case .failure(let refusal):
@@ -91,9 +92,16 @@ struct ProxyExchange: Sendable {
 
         var request = HTTPClientRequest(url: cluster.server + route.upstreamTarget)
         request.method = head.method
-        request.headers = HTTPHeaders(UpstreamHeaders.build(
-            client: headers, caller: effective, auditID: auditor.auditID.uuidString.lowercased(), sourceIP: facts.remoteAddress,
-            upstreamToken: cluster.token))
+        do {
+            let upstream = try ForwardedRequestHeaders(
+                clientHeaders: headers.map { (name: $0.0, value: $0.1) }, impersonatingUser: effective.user,
+                groups: effective.groups.filter { $0 != "system:authenticated" }, upstreamBearerToken: cluster.token,
+                auditID: auditor.auditID.uuidString.lowercased(), clientAddress: facts.remoteAddress)
+            request.headers = HTTPHeaders(upstream.fields.map { ($0.name, $0.value) })
+        } catch {
+            await refuse(.badRequest("the request's headers cannot be forwarded: \(error)"), auditor: auditor, decision: .deny, rule: "headers")
+            return
+        }
         if !body.isEmpty { request.body = .bytes(ByteBuffer(bytes: body)) }
 
         var status = 502
@@ -105,7 +113,7 @@ struct ProxyExchange: Sendable {
             let response = try await cluster.client.execute(request, timeout: .hours(24 * 365))
             status = Int(response.status.code)
             responseContentType = response.headers.first(name: "content-type") ?? ""
-            var responseHeaders = response.headers.filter { !UpstreamHeaders.hopByHop.contains($0.name.lowercased()) }.map { ($0.name, $0.value) }
+            var responseHeaders = response.headers.filter { !ResponseHeaders.hopByHop.contains($0.name.lowercased()) }.map { ($0.name, $0.value) }
             responseHeaders.removeAll { $0.0.lowercased() == "audit-id" }
             responseHeaders.append(("Audit-Id", auditor.auditID.uuidString.lowercased()))
             try await writer.head(status: status, headers: responseHeaders)

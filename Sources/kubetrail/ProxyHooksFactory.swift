@@ -1,0 +1,102 @@
+import Audit
+import Foundation
+import KubeAPI
+import NIOSSL
+import Proxy
+import ProxyConfiguration
+import ProxyIdentity
+import X509
+
+/// Wires the proxy core to its feature modules: certificate and OIDC authentication
+/// (ProxyIdentity), the policy engine and audit levels (ProxyConfiguration).
+enum ProxyHooksFactory {
+    static func hooks(_ settings: ProxyConfiguration, clientCAs: [NIOSSLCertificate], configPath: String) async throws -> ProxyPolicyHooks {
+        let roots = try clientCAs.map { try Certificate(derEncoded: try $0.toDERBytes()) }
+        let certificates = roots.isEmpty ? nil : ClientCertificateAuthenticator(configuration: .init(trustedRoots: roots))
+        var oidc: OIDCAuthenticator?
+        if let settings = settings.oidc {
+            guard case .file(let path) = settings.jwks else {
+                throw CommandFailure(description: "\(configPath): oidc.jwks_url: fetching a JWKS by URL is not supported yet; use oidc.jwks_file")
+            }
+            let document: [UInt8]
+            do { document = Array(try Data(contentsOf: URL(fileURLWithPath: path.resolved))) } catch {
+                throw CommandFailure(description: "\(configPath): oidc.jwks_file: \(path.given): cannot read: \(error.localizedDescription)")
+            }
+            var configuration = OIDCConfiguration(issuer: settings.issuer, audience: settings.audience)
+            configuration.usernameClaim = settings.usernameClaim
+            configuration.groupsClaim = settings.groupsClaim
+            configuration.usernamePrefix = settings.usernamePrefix.isEmpty ? nil : settings.usernamePrefix
+            configuration.groupsPrefix = settings.groupsPrefix.isEmpty ? nil : settings.groupsPrefix
+            configuration.allowedAlgorithms = Set(settings.allowedAlgorithms)
+            do { oidc = try await OIDCAuthenticator(configuration: configuration, jwksDocument: document) } catch {
+                throw CommandFailure(description: "\(configPath): oidc.jwks_file: \(path.given): \(error)")
+            }
+        }
+        let bearer = oidc
+        let policy = PolicyEngine(policy: settings.policy)
+        let levels = settings.audit.levels
+
+        return ProxyPolicyHooks(
+            authenticate: { facts, headers in
+                let now = Date()
+                if !facts.peerCertificateChain.isEmpty, let certificates {
+                    do {
+                        return .success(caller(try await certificates.authenticate(peerChain: facts.peerCertificateChain, at: now)))
+                    } catch {
+                        return .failure(AuthenticationRefusal("client certificate: \(error)"))
+                    }
+                }
+                if let authorization = headers.last(where: { $0.0.lowercased() == "authorization" })?.1 {
+                    let parts = authorization.split(separator: " ", maxSplits: 1)
+                    guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+                        return .failure(AuthenticationRefusal("Authorization header is not a bearer token"))
+                    }
+                    guard let oidc = bearer else { return .failure(AuthenticationRefusal("bearer token given but OIDC is not configured")) }
+                    do {
+                        return .success(caller(try await oidc.authenticate(bearerToken: String(parts[1]), at: now)))
+                    } catch {
+                        return .failure(AuthenticationRefusal("bearer token: \(error)"))
+                    }
+                }
+                return .failure(AuthenticationRefusal("no client certificate and no bearer token"))
+            },
+            authorize: { caller, cluster, info in
+                decision(policy.decide(identity: Identity(user: caller.user, groups: caller.groups), cluster: cluster, request: attributes(info)))
+            },
+            impersonation: { headers in
+                do {
+                    guard let asked = try ClientImpersonationRequest.parse(headers.map { (name: $0.0, value: $0.1) }) else { return .success(nil) }
+                    return .success(ImpersonationRequest(user: asked.user, groups: asked.groups))
+                } catch {
+                    return .failure(AuthenticationRefusal("\(error)"))
+                }
+            },
+            mayImpersonate: { caller, cluster, asked in
+                decision(policy.mayImpersonate(identity: Identity(user: caller.user, groups: caller.groups), cluster: cluster,
+                                               user: asked.user, groups: asked.groups))
+            },
+            auditLevel: { caller, cluster, info in
+                switch levels.level(for: attributes(info), identity: Identity(user: caller.user, groups: caller.groups), cluster: cluster).level {
+                case .none: .none
+                case .metadata: .metadata
+                case .request: .request
+                case .requestResponse: .requestResponse
+                }
+            })
+    }
+
+    static func caller(_ identity: ProxyIdentity) -> AuthenticatedCaller {
+        AuthenticatedCaller(user: identity.user, groups: identity.groups, method: identity.method == .x509 ? .x509 : .oidc,
+                            credentialID: identity.credential.description)
+    }
+
+    static func decision(_ decision: PolicyDecision) -> AccessDecision {
+        AccessDecision(allowed: decision.allowed, rule: decision.rule, reason: decision.reason)
+    }
+
+    static func attributes(_ info: RequestInfo) -> RequestAttributes {
+        info.isResourceRequest
+            ? .resource(info.verb, info.resource, subresource: info.subresource, apiGroup: info.apiGroup, namespace: info.namespace, name: info.name)
+            : .nonResource(info.verb, path: info.path)
+    }
+}
