@@ -189,6 +189,7 @@ let package = Package(
             dependencies: [
                 "Audit",
                 "KubeAPI",
+                "KubeProto",
                 "ProxyIdentity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -200,6 +201,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "KubeAPI"]),
+        .testTarget(name: "ProxyEndToEndTests", dependencies: ["KubeAPI", "KubetrailTestSupport"]),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
         .testTarget(
             name: "PodExecTests",
@@ -231,9 +233,11 @@ let package = Package(
             dependencies: ["KubeProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             resources: [.copy("Fixtures")]
         ),
+        // What the end-to-end tests share: child processes, a running emulator.
+        .target(name: "KubetrailTestSupport", dependencies: ["KubeAPI"], path: "Tests/Support"),
         .testTarget(
             name: "KubeEmulatorTests",
-            dependencies: ["KubeAPI", "KubeEmulator"],
+            dependencies: ["KubeAPI", "KubeEmulator", "KubetrailTestSupport"],
             exclude: ["Clients"]
         ),
         .testTarget(

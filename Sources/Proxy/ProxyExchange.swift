@@ -82,6 +82,10 @@ struct ProxyExchange: Sendable {
         }
         auditor.level = core.hooks.auditLevel(effective, route.cluster, info)
 
+        // A create names its object in the body, not the URL.
+        if info.verb == "create", info.name.isEmpty, let names = ObjectNames.extract(body), let name = names.name {
+            auditor.info?.name = name
+        }
         // Audit before access: in strict durability this returns once the event is on disk.
         let requestPayload = body.isEmpty ? nil : Payload(contentType: head.headers.first(name: "content-type") ?? "", bytes: AuditRedaction.request(body, info: info))
         if !(await core.record(auditor.event(stage: .requestReceived, requestBody: requestPayload))) {
@@ -107,7 +111,8 @@ struct ProxyExchange: Sendable {
         var status = 502
         var bytesOut: Int64 = 0
         var captured: [UInt8] = []
-        let capture = auditor.level >= .requestResponse
+        // Creates keep their answer too: with generateName only the answer has the object's name.
+        let capture = auditor.level >= .requestResponse || (info.verb == "create" && (auditor.info?.name ?? "").isEmpty)
         var responseContentType = ""
         do {
             let response = try await cluster.client.execute(request, timeout: .hours(24 * 365))
@@ -134,6 +139,10 @@ struct ProxyExchange: Sendable {
             await writer.abort()
         }
         let latency = (ContinuousClock.now - started).microseconds
+        if info.verb == "create", (auditor.info?.name ?? "").isEmpty, let name = ObjectNames.extract(captured)?.name {
+            auditor.info?.name = name
+        }
+        if auditor.level < .requestResponse { captured = [] }
         let responsePayload = captured.isEmpty ? nil : Payload(contentType: responseContentType, bytes: AuditRedaction.response(captured, info: info))
         _ = await core.record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: Int32(status)), latency: latency,
                                             bytesIn: Int64(body.count), bytesOut: bytesOut, requestBody: requestPayload, responseBody: responsePayload))

@@ -1,3 +1,4 @@
+import KubetrailTestSupport
 import KubeAPI
 import Testing
 

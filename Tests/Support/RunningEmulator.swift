@@ -2,14 +2,14 @@ import Foundation
 import KubeAPI
 
 /// A `kube-emulator` process on a free port, with its own state directory, kubeconfig and request log.
-final class RunningEmulator: @unchecked Sendable {
+public final class RunningEmulator: @unchecked Sendable {
     // @unchecked: every property is set in start() and only read afterwards.
-    let process: ChildProcess
-    let directory: String
-    let kubeconfig: String
-    let requestLogPath: String
-    let url: String
-    let cacheDirectory: String
+    public let process: ChildProcess
+    public let directory: String
+    public let kubeconfig: String
+    public let requestLogPath: String
+    public let url: String
+    public let cacheDirectory: String
 
     private init(process: ChildProcess, directory: String, url: String) {
         self.process = process
@@ -21,7 +21,7 @@ final class RunningEmulator: @unchecked Sendable {
     }
 
     /// Starts an emulator; `extraArguments` add flags (tokens, RBAC, log sizes).
-    static func start(_ extraArguments: [String] = []) async throws -> RunningEmulator {
+    public static func start(_ extraArguments: [String] = []) async throws -> RunningEmulator {
         let directory = NSTemporaryDirectory() + "kube-emulator-test-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let process = try ChildProcess(
@@ -47,7 +47,7 @@ final class RunningEmulator: @unchecked Sendable {
     }
 
     /// Runs the real kubectl against this emulator.
-    func kubectl(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+    public func kubectl(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
                  timeout: Duration = .seconds(60), token: String? = nil) async throws -> ChildProcess.Result {
         var stdinPath: String?
         if let stdin {
@@ -63,7 +63,7 @@ final class RunningEmulator: @unchecked Sendable {
     }
 
     /// A kubeconfig that authenticates with a bearer token only (no client certificate).
-    func tokenKubeconfig(_ token: String) throws -> String {
+    public func tokenKubeconfig(_ token: String) throws -> String {
         let path = directory + "/kubeconfig-token-" + token
         if FileManager.default.fileExists(atPath: path) { return path }
         let ca = try String(contentsOfFile: directory + "/pki/ca.crt", encoding: .utf8)
@@ -85,31 +85,31 @@ final class RunningEmulator: @unchecked Sendable {
     }
 
     /// kubectl authenticated by a bearer token only.
-    func kubectl(token: String, _ arguments: [String]) async throws -> ChildProcess.Result {
+    public func kubectl(token: String, _ arguments: [String]) async throws -> ChildProcess.Result {
         try await kubectl(arguments, token: token)
     }
 
     /// kubectl that must succeed; its stdout.
-    func kubectlOK(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws -> String {
+    public func kubectlOK(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws -> String {
         let result = try await kubectl(arguments, stdin: stdin, environment: environment)
         guard result.status == 0 else { throw TestFailure("kubectl \(arguments.joined(separator: " ")) failed: \(result)") }
         return result.stdout
     }
 
     /// The request log's lines, parsed.
-    func requestLog() throws -> [JSONValue] {
+    public func requestLog() throws -> [JSONValue] {
         let text = (try? String(contentsOfFile: requestLogPath, encoding: .utf8)) ?? ""
         return try text.split(separator: "\n").map { try JSONParser.parse(String($0)) }
     }
 
     /// Writes a file in the emulator's directory and returns its path.
-    func file(_ name: String, _ contents: String) throws -> String {
+    public func file(_ name: String, _ contents: String) throws -> String {
         let path = directory + "/" + name
         try contents.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
-    func stop() {
+    public func stop() {
         process.signal(SIGKILL)
         var status: Int32 = 0
         _ = waitpid(process.pid, &status, 0)

@@ -3,20 +3,20 @@ import Foundation
 /// A program run with posix_spawn, its stdout and stderr in files, stdin from a file or /dev/null.
 ///
 /// Foundation's Process can miss exits and pipes can fill; files and waitpid do neither.
-final class ChildProcess: @unchecked Sendable {
+public final class ChildProcess: @unchecked Sendable {
     // @unchecked: pid and paths are set once in init and only read afterwards.
-    let pid: pid_t
-    let stdoutPath: String
-    let stderrPath: String
+    public let pid: pid_t
+    public let stdoutPath: String
+    public let stderrPath: String
 
-    struct Result: CustomStringConvertible {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var description: String { "exit \(status)\nstdout:\n\(stdout)\nstderr:\n\(stderr)" }
+    public struct Result: CustomStringConvertible, Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+        public var description: String { "exit \(status)\nstdout:\n\(stdout)\nstderr:\n\(stderr)" }
     }
 
-    init(_ path: String, _ arguments: [String], environment: [String: String] = [:], stdinPath: String? = nil) throws {
+    public init(_ path: String, _ arguments: [String], environment: [String: String] = [:], stdinPath: String? = nil) throws {
         let base = NSTemporaryDirectory() + "kubetrail-child-" + UUID().uuidString
         stdoutPath = base + ".out"
         stderrPath = base + ".err"
@@ -43,7 +43,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Waits for exit (killing the group after `timeout`) and returns status and output.
-    func wait(timeout: Duration = .seconds(60)) async -> Result {
+    public func wait(timeout: Duration = .seconds(60)) async -> Result {
         let deadline = ContinuousClock.now + timeout
         var status: Int32 = 0
         while true {
@@ -61,11 +61,11 @@ final class ChildProcess: @unchecked Sendable {
         return Result(status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), stdout: output(), stderr: errors())
     }
 
-    func output() -> String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
-    func errors() -> String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+    public func output() -> String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
+    public func errors() -> String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
     /// Sends `signal` to the process group.
-    func signal(_ signal: Int32) { kill(-pid, signal) }
+    public func signal(_ signal: Int32) { kill(-pid, signal) }
 
     deinit {
         unlink(stdoutPath)
@@ -73,20 +73,20 @@ final class ChildProcess: @unchecked Sendable {
     }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct TestFailure: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// The repository root, for built products.
-enum Repository {
-    static let root: String = {
+public enum Repository {
+    public static let root: String = {
         var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { url.deleteLastPathComponent() }
+        for _ in 0..<3 { url.deleteLastPathComponent() }
         return url.path
     }()
 
-    static func product(_ name: String) -> String {
+    public static func product(_ name: String) -> String {
         for dir in [".build/debug", ".build/release"] {
             let path = root + "/" + dir + "/" + name
             if FileManager.default.isExecutableFile(atPath: path) { return path }

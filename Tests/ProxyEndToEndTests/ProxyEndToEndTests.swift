@@ -1,0 +1,142 @@
+import Foundation
+import KubeAPI
+import KubetrailTestSupport
+import Testing
+
+/// The real kubectl through `kubetrail proxy` to the emulator, with the trail in real PostgreSQL.
+@Suite(.serialized) struct ProxyEndToEndTests {
+    @Test func anAllowedUserWorksAndEveryRequestIsInTheTrail() async throws {
+        let rig = try await ProxyRig.start()
+        defer { Task { await rig.stop() } }
+        let namespaces = try await rig.kubectl("alice", ["get", "namespaces"])
+        #expect(namespaces.status == 0, "\(namespaces)")
+        #expect(namespaces.stdout.contains("kube-system"))
+        #expect(try await rig.kubectl("alice", ["run", "web", "--image=nginx"]).stdout.contains("pod/web created"))
+        _ = try await rig.kubectl("alice", ["wait", "--for=condition=Ready", "pod/web", "--timeout=10s"])
+        let logs = try await rig.kubectl("alice", ["logs", "web", "--tail=2"])
+        #expect(logs.stdout.split(separator: "\n").count == 2, "\(logs)")
+        let applied = try await rig.kubectl("alice", ["apply", "-f", "-"], stdin: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings"},"data":{"a":"b"}}"#)
+        #expect(applied.stdout.contains("configmap/settings created"), "\(applied)")
+        #expect(try await rig.kubectl("alice", ["delete", "configmap", "settings"]).status == 0)
+
+        let events = try await rig.events(atLeast: 10)
+        let list = try #require(events.first { $0["verb"] == "list" && $0["resource"] == "pods" && $0["stage"] == "ResponseComplete" })
+        #expect(list["user"] == "alice")
+        #expect(list["groups"] == ["dev", "system:authenticated"])
+        #expect(list["cluster"] == "emu")
+        #expect(list["namespace"] == "default")
+        #expect(list["status"] == .int(200))
+        #expect(list["decision"] == "allow")
+        #expect(list["rule"] == "roles[0] dev-all")
+        #expect(list["sourceIPs"] == ["127.0.0.1"])
+        #expect(list["authentication"] == "x509")
+        #expect(list["kubectlCommand"] == "kubectl logs" || list["kubectlCommand"] == "kubectl get" || list["kubectlCommand"] == "kubectl wait")
+        let delete = try #require(events.first { $0["verb"] == "delete" && $0["stage"] == "ResponseComplete" })
+        #expect(delete["resource"] == "configmaps")
+        #expect(delete["name"] == "settings")
+        // Audit before access: every completed request has its RequestReceived first, same audit id.
+        for complete in events where complete["stage"] == "ResponseComplete" && complete["decision"] == "allow" {
+            let received = events.first { $0["auditID"] == complete["auditID"] && $0["stage"] == "RequestReceived" }
+            #expect(received != nil, "no RequestReceived for \(complete)")
+            if let received, let a = received["seq"]?.intValue, let b = complete["seq"]?.intValue { #expect(a < b) }
+        }
+        // The cluster saw the caller as impersonated by the proxy, with the trail's audit id.
+        let seen = try rig.emulator.requestLog().filter { $0["path"] == "/api/v1/namespaces/default/pods" && $0["method"] == "GET" }
+        let first = try #require(seen.first)
+        #expect(first[path: ["user", "user"]] == "kubetrail-proxy")
+        #expect(first[path: ["impersonated", "user"]] == "alice")
+        #expect(events.contains { $0["auditID"] == first["auditID"] })
+        #expect(first["forwardedFor"] == "127.0.0.1")
+    }
+
+    @Test func aForbiddenUserGets403AndADenialEvent() async throws {
+        let rig = try await ProxyRig.start()
+        defer { Task { await rig.stop() } }
+        let result = try await rig.kubectl("bob", ["get", "pods"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("Forbidden"), "\(result)")
+        let events = try await rig.events(atLeast: 1)
+        // bob has no role on the cluster, so even discovery (his first request) is refused.
+        let denial = try #require(events.first { $0["user"] == "bob" })
+        #expect(denial["decision"] == "deny")
+        #expect(denial["status"] == .int(403))
+        #expect(denial["rule"] == "default-deny")
+        #expect(try rig.emulator.requestLog().allSatisfy { $0[path: ["impersonated", "user"]] != "bob" }, "nothing of bob's reached the cluster")
+        // A deny rule wins over the role that would allow it, and names itself.
+        let secrets = try await rig.kubectl("alice", ["get", "secrets"])
+        #expect(secrets.status != 0)
+        let refused = try await rig.events(atLeast: 2)
+        #expect(refused.contains { $0["user"] == "alice" && $0["resource"] == "secrets" && $0["rule"] == "deny[0] no-secret-reads" })
+    }
+
+    @Test func clientCredentialsAndImpersonationHeadersGiveNoPrivilege() async throws {
+        let rig = try await ProxyRig.start()
+        defer { Task { await rig.stop() } }
+        func curl(_ user: String, _ headers: [String]) async throws -> (Int, String) {
+            var arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "--cacert", rig.directory + "/ca/ca.crt",
+                             "--cert", rig.directory + "/\(user)/\(user).crt", "--key", rig.directory + "/\(user)/\(user).key"]
+            for header in headers { arguments += ["-H", header] }
+            arguments.append(rig.proxyURL + "/clusters/emu/api/v1/namespaces/default/pods")
+            let result = await (try ChildProcess("curl", arguments)).wait(timeout: .seconds(20))
+            let lines = result.stdout.split(separator: "\n")
+            return (Int(lines.last ?? "") ?? -1, lines.dropLast().joined(separator: "\n"))
+        }
+        // bob tries to become alice, or to pass his own credentials or impersonation through.
+        for headers in [
+            ["Impersonate-User: alice", "Impersonate-Group: dev"],
+            ["Authorization: Bearer proxy-secret"],
+            ["Connection: Impersonate-User", "Impersonate-User: alice"],
+            ["iMpErSoNaTe-UsEr: alice"],
+            ["Impersonate-Group: dev"],
+            ["X-Remote-User: alice", "X-Remote-Group: dev"],
+        ] {
+            let (status, _) = try await curl("bob", headers)
+            #expect(status == 403 || status == 400, "\(headers) gave \(status)")
+        }
+        // alice may not impersonate (no role grants it); olga's role may.
+        let (aliceStatus, _) = try await curl("alice", ["Impersonate-User: olga"])
+        #expect(aliceStatus == 403)
+        let (olgaStatus, _) = try await curl("olga", ["Impersonate-User: alice", "Impersonate-Group: dev"])
+        #expect(olgaStatus == 200)
+        let log = try rig.emulator.requestLog()
+        #expect(log.allSatisfy { $0[path: ["impersonated", "user"]] != .null }, "every request reached the cluster impersonated")
+        #expect(!log.contains { $0[path: ["impersonated", "user"]] == "alice" && ($0[path: ["impersonated", "groups"]]?.arrayValue ?? []).isEmpty })
+        let events = try await rig.events(atLeast: 8)
+        let olga = try #require(events.first { $0["user"] == "olga" && $0["stage"] == "ResponseComplete" })
+        #expect(olga["impersonatedUser"] == "alice", "the original user is kept, the impersonated one recorded")
+    }
+
+    @Test func unknownCertificatesAndMissingCredentialsGet401AndAreAudited() async throws {
+        let rig = try await ProxyRig.start()
+        defer { Task { await rig.stop() } }
+        _ = try await ProxyRig.run(Repository.product("kubetrail"), ["ca", "init", "--dir", rig.directory + "/other-ca"])
+        _ = try await ProxyRig.run(Repository.product("kubetrail"), ["ca", "issue", "--dir", rig.directory + "/other-ca", "--user", "mallory",
+                                                                    "--group", "dev", "--cluster", "emu", "--server", rig.proxyURL, "--out", rig.directory + "/mallory"])
+        let forged = try await rig.kubectl("mallory", ["get", "pods"])
+        #expect(forged.status != 0, "a certificate from another CA fails the TLS handshake or is refused")
+        let anonymous = await (try ChildProcess("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", rig.directory + "/ca/ca.crt",
+                                                         rig.proxyURL + "/clusters/emu/api/v1/pods"])).wait(timeout: .seconds(20))
+        #expect(anonymous.stdout == "401")
+        let events = try await rig.events(atLeast: 1)
+        #expect(events.contains { $0["decision"] == "unauthenticated" && $0["status"] == .int(401) })
+        let unknownCluster = await (try ChildProcess("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", rig.directory + "/ca/ca.crt",
+                                                              "--cert", rig.directory + "/alice/alice.crt", "--key", rig.directory + "/alice/alice.key",
+                                                              rig.proxyURL + "/clusters/nowhere/api/v1/pods"])).wait(timeout: .seconds(20))
+        #expect(unknownCluster.stdout == "404")
+    }
+
+    @Test func aSecretsValueNeverReachesTheDatabase() async throws {
+        let rig = try await ProxyRig.start()
+        defer { Task { await rig.stop() } }
+        let value = "hunter2-" + UUID().uuidString
+        let created = try await rig.kubectl("alice", ["create", "secret", "generic", "db-password", "--from-literal=password=\(value)"])
+        #expect(created.stdout.contains("secret/db-password created"), "\(created)")
+        let events = try await rig.events(atLeast: 2)
+        // kubectl sends this create as protobuf: the name comes from that body.
+        #expect(events.contains { $0["verb"] == "create" && $0["resource"] == "secrets" && $0["status"] == .int(201) && $0["name"] == "db-password" })
+        #expect(events.contains { $0["verb"] == "create" && $0["stage"] == "RequestReceived" && $0["name"] == "db-password" })
+        let dump = try await ProxyRig.run("pg_dump", ["--data-only", rig.databaseURL])
+        #expect(!dump.stdout.contains(value))
+        #expect(!dump.stdout.contains(Base64.encode(Array(value.utf8))))
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import KubeAPI
+import KubetrailTestSupport
+
+/// Everything a proxy end-to-end test runs against, all real: a fresh PostgreSQL database on the
+/// server tools/test started, the emulator, a CA with users' kubeconfigs, and `kubetrail proxy`.
+final class ProxyRig: @unchecked Sendable {
+    // @unchecked: every property is set in start() and only read afterwards.
+    let emulator: RunningEmulator
+    let proxy: ChildProcess
+    let directory: String
+    let databaseURL: String
+    let adminURL: String
+    let database: String
+    let proxyURL: String
+
+    static let rbac = """
+        rules:
+          - users: [kubetrail-proxy]
+            verbs: [impersonate]
+            resources: [users, groups, userextras]
+          - groups: [dev, ops]
+            verbs: ["*"]
+            resources: ["*"]
+        """
+
+    static let policy = """
+        policy:
+          roles:
+            - name: dev-all
+              groups: [dev]
+              clusters: [emu]
+              cluster_scope: true
+              verbs: ["*"]
+              resources: ["*"]
+            - name: ops-impersonate
+              groups: [ops]
+              clusters: [emu]
+              cluster_scope: true
+              verbs: ["*"]
+              resources: ["*"]
+              impersonate: true
+          deny:
+            - name: no-secret-reads
+              groups: [dev]
+              verbs: [get, list, watch]
+              resources: [secrets]
+        """
+
+    private init(emulator: RunningEmulator, proxy: ChildProcess, directory: String, databaseURL: String, adminURL: String,
+                 database: String, proxyURL: String) {
+        self.emulator = emulator
+        self.proxy = proxy
+        self.directory = directory
+        self.databaseURL = databaseURL
+        self.adminURL = adminURL
+        self.database = database
+        self.proxyURL = proxyURL
+    }
+
+    static func adminDatabaseURL() throws -> String {
+        guard let url = ProcessInfo.processInfo.environment["KUBETRAIL_TEST_DATABASE_URL"] else {
+            throw TestFailure("KUBETRAIL_TEST_DATABASE_URL is not set: run the tests with tools/test, which starts PostgreSQL")
+        }
+        return url
+    }
+
+    static func run(_ path: String, _ arguments: [String]) async throws -> ChildProcess.Result {
+        let result = await (try ChildProcess(path, arguments)).wait(timeout: .seconds(60))
+        guard result.status == 0 else { throw TestFailure("\(path) \(arguments.joined(separator: " ")) failed: \(result)") }
+        return result
+    }
+
+    static func start(durability: String = "strict") async throws -> ProxyRig {
+        let admin = try adminDatabaseURL()
+        let database = "kt_proxy_" + UUID().uuidString.replacing("-", with: "").prefix(12).lowercased()
+        _ = try await run("psql", [admin, "-qc", "CREATE DATABASE \(database)"])
+        let databaseURL = admin.replacing(#/\/[^/?]+(\?|$)/#) { match in "/\(database)\(match.output.1)" }
+        let kubetrail = Repository.product("kubetrail")
+        _ = try await run(kubetrail, ["migrate", "--database-url", databaseURL])
+
+        let directory = NSTemporaryDirectory() + "kubetrail-proxy-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try rbac.write(toFile: directory + "/rbac.yaml", atomically: true, encoding: .utf8)
+        try "proxy-secret".write(toFile: directory + "/emulator-token", atomically: true, encoding: .utf8)
+        let emulator = try await RunningEmulator.start(["--rbac", directory + "/rbac.yaml", "--token", "proxy-secret=kubetrail-proxy"])
+
+        let port = Int.random(in: 20000..<40000)
+        _ = try await run(kubetrail, ["ca", "init", "--dir", directory + "/ca"])
+        _ = try await run(kubetrail, ["ca", "server", "--dir", directory + "/ca", "--host", "127.0.0.1", "--out", directory + "/tls"])
+        for (user, group) in [("alice", "dev"), ("bob", "guests"), ("olga", "ops")] {
+            _ = try await run(kubetrail, ["ca", "issue", "--dir", directory + "/ca", "--user", user, "--group", group, "--cluster", "emu",
+                                          "--server", "https://127.0.0.1:\(port)", "--out", directory + "/" + user])
+        }
+        let config = """
+            listen: 127.0.0.1:\(port)
+            admin_listen: 127.0.0.1:\(port + 1)
+            tls:
+              cert_file: tls/server.crt
+              key_file: tls/server.key
+              client_ca_files: [ca/ca.crt]
+            clusters:
+              - name: emu
+                server: \(emulator.url)
+                ca_file: \(emulator.directory)/pki/ca.crt
+                token_file: emulator-token
+            \(policy)
+            audit:
+              database_url: \(databaseURL)
+              spool_dir: spool
+              durability: \(durability)
+            """
+        try config.write(toFile: directory + "/proxy.yaml", atomically: true, encoding: .utf8)
+        let proxy = try ChildProcess(kubetrail, ["proxy", "--config", directory + "/proxy.yaml"])
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            if proxy.output().contains("serving") {
+                return ProxyRig(emulator: emulator, proxy: proxy, directory: directory, databaseURL: databaseURL, adminURL: admin,
+                                database: database, proxyURL: "https://127.0.0.1:\(port)")
+            }
+            var status: Int32 = 0
+            if waitpid(proxy.pid, &status, WNOHANG) == proxy.pid { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestFailure("kubetrail proxy did not start: \(proxy.output()) \(proxy.errors())")
+    }
+
+    /// kubectl as `user` through the proxy.
+    func kubectl(_ user: String, _ arguments: [String], stdin: String? = nil) async throws -> ChildProcess.Result {
+        var stdinPath: String?
+        if let stdin {
+            stdinPath = directory + "/stdin-" + UUID().uuidString
+            try stdin.write(toFile: stdinPath!, atomically: true, encoding: .utf8)
+        }
+        let child = try ChildProcess("kubectl", ["--kubeconfig", directory + "/\(user)/kubeconfig", "--cache-dir", directory + "/cache-\(user)"] + arguments,
+                                     stdinPath: stdinPath)
+        return await child.wait(timeout: .seconds(60))
+    }
+
+    /// The trail as `kubetrail query --format json` prints it, once `expected` events are there (waits for the shipper).
+    func events(atLeast expected: Int = 1) async throws -> [JSONValue] {
+        let deadline = ContinuousClock.now + .seconds(20)
+        var events: [JSONValue] = []
+        while ContinuousClock.now < deadline {
+            let result = try await Self.run(Repository.product("kubetrail"), ["query", "--database-url", databaseURL, "--since", "1h",
+                                                                               "--format", "json", "--limit", "10000"])
+            events = try result.stdout.split(separator: "\n").map { try JSONParser.parse(String($0)) }
+            if events.count >= expected { return events }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return events
+    }
+
+    func stop() async {
+        proxy.signal(SIGTERM)
+        _ = await proxy.wait(timeout: .seconds(10))
+        emulator.stop()
+        _ = try? await Self.run("psql", [adminURL, "-qc", "DROP DATABASE IF EXISTS \(database) WITH (FORCE)"])
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
