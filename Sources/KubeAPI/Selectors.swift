@@ -138,10 +138,12 @@ public struct LabelSelector: Sendable, Equatable {
 
 extension StringProtocol {
     /// The string without leading and trailing characters from `set`.
+    /// Compares Unicode scalars, so "\r\n" in `set` trims a lone "\n" too.
     public func trimming(_ set: String) -> String {
-        var slice = Substring(self)
-        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
-        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
-        return String(slice)
+        let scalars = Set(set.unicodeScalars)
+        var slice = Substring(self).unicodeScalars[...]
+        while let first = slice.first, scalars.contains(first) { slice = slice.dropFirst() }
+        while let last = slice.last, scalars.contains(last) { slice = slice.dropLast() }
+        return String(String.UnicodeScalarView(slice))
     }
 }

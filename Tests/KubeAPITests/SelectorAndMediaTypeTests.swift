@@ -21,6 +21,12 @@ import Testing
         #expect(throws: SelectorParseError.self) { try FieldSelector(parsing: "=x") }
     }
 
+    @Test func trimmingHandlesLineEndings() {
+        #expect("token\n".trimming(" \t\r\n") == "token")
+        #expect("\r\n token \r\n".trimming(" \t\r\n") == "token")
+        #expect("  a b  ".trimming(" ") == "a b")
+    }
+
     @Test func fieldSelectors() throws {
         let selector = try FieldSelector(parsing: "metadata.name=web,status.phase!=Failed")
         let fields = ["metadata.name": "web", "status.phase": "Running"]
