@@ -140,3 +140,53 @@ import Testing
         #expect(!dump.stdout.contains(Base64.encode(Array(value.utf8))))
     }
 }
+
+/// Audit before access, when the audit cannot be written: the proxy refuses (503) rather than
+/// forward unaudited, and recovers by itself once the spool has room. A real full file system:
+/// the spool on a tiny tmpfs (needs root, which CI has).
+@Suite(.serialized) struct ProxyAuditFailureTests {
+    @Test func aFullSpoolMeans503AndNothingReachesTheCluster() async throws {
+        let mountPoint = NSTemporaryDirectory() + "kubetrail-proxy-full-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        _ = try await ProxyRig.run("/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", mountPoint])
+        defer {
+            _ = try? FileManager.default.removeItem(atPath: mountPoint + "/filler")
+            Task { _ = try? await ProxyRig.run("/bin/umount", ["-l", mountPoint]) }
+        }
+        let rig = try await ProxyRig.start(durability: "strict", spoolDirectory: mountPoint)
+        defer { Task { await rig.stop() } }
+        #expect(try await rig.kubectl("alice", ["get", "pods"]).status == 0)
+        // Fill the file system: dd stops at ENOSPC.
+        _ = await (try ChildProcess("dd", ["if=/dev/zero", "of=\(mountPoint)/filler", "bs=4k"])).wait(timeout: .seconds(20))
+        // A full file system may still take a few small records in its last partly used page; those
+        // requests are audited and may pass. Then the spool fails, and the proxy must refuse.
+        var refusal: ChildProcess.Result?
+        for _ in 0..<60 where refusal == nil {
+            let result = try await rig.kubectl("alice", ["get", "configmaps", "--request-timeout=20s"])
+            if result.status != 0 { refusal = result }
+        }
+        let refused = try #require(refusal, "the proxy kept forwarding with a full spool")
+        #expect(refused.stderr.contains("audit trail cannot record"), "\(refused)")
+        // Room again: the proxy serves without a restart.
+        try FileManager.default.removeItem(atPath: mountPoint + "/filler")
+        var recovered = false
+        for _ in 0..<20 where !recovered {
+            recovered = try await rig.kubectl("alice", ["get", "configmaps"]).status == 0
+            if !recovered { try await Task.sleep(for: .milliseconds(500)) }
+        }
+        #expect(recovered)
+        // No unaudited access: every request that reached the cluster is in the trail.
+        let trail = try await rig.events(atLeast: 1)
+        let audited = Set(trail.compactMap { $0["auditID"]?.stringValue })
+        let reached = try rig.emulator.requestLog().compactMap { $0["auditID"]?.stringValue }
+        #expect(!reached.isEmpty)
+        for id in reached {
+            var found = audited.contains(id)
+            for _ in 0..<40 where !found {
+                try await Task.sleep(for: .milliseconds(250))
+                found = Set(try await rig.events(atLeast: 1).compactMap { $0["auditID"]?.stringValue }).contains(id)
+            }
+            #expect(found, "request \(id) reached the cluster but is not in the trail")
+        }
+    }
+}

@@ -71,7 +71,7 @@ final class ProxyRig: @unchecked Sendable {
         return result
     }
 
-    static func start(durability: String = "strict") async throws -> ProxyRig {
+    static func start(durability: String = "strict", spoolDirectory: String? = nil) async throws -> ProxyRig {
         let admin = try adminDatabaseURL()
         let database = "kt_proxy_" + UUID().uuidString.replacing("-", with: "").prefix(12).lowercased()
         _ = try await run("psql", [admin, "-qc", "CREATE DATABASE \(database)"])
@@ -107,7 +107,7 @@ final class ProxyRig: @unchecked Sendable {
             \(policy)
             audit:
               database_url: \(databaseURL)
-              spool_dir: spool
+              spool_dir: \(spoolDirectory ?? "spool")
               durability: \(durability)
             """
         try config.write(toFile: directory + "/proxy.yaml", atomically: true, encoding: .utf8)
