@@ -52,6 +52,12 @@ struct ProxyExchange: Sendable {
             return
         }
         let info = auditor.info!
+        let upgrade = head.headers.first(name: "upgrade")
+        if let upgrade, !Self.acceptedUpgrades.contains(upgrade.lowercased()) || !info.isConnect {
+            await refuse(.badRequest("upgrading to \"\(upgrade)\" is not supported; only websocket and SPDY/3.1 for exec, attach and portforward"),
+                         auditor: auditor, decision: .deny, rule: "upgrade: \(upgrade)")
+            return
+        }
 
         switch core.hooks.impersonation(headers) {
         case .failure(let refusal):
@@ -87,13 +93,19 @@ struct ProxyExchange: Sendable {
             auditor.info?.name = name
         }
         // Audit before access: in strict durability this returns once the event is on disk.
-        let requestPayload = body.isEmpty ? nil : Payload(contentType: head.headers.first(name: "content-type") ?? "", bytes: AuditRedaction.request(body, info: info))
+        // Bodies are redacted (parsed and rewritten) only when the level keeps them.
+        let requestPayload = body.isEmpty || auditor.level < .request
+            ? nil : Payload(contentType: head.headers.first(name: "content-type") ?? "", bytes: AuditRedaction.request(body, info: info))
         if !(await core.record(auditor.event(stage: .requestReceived, requestBody: requestPayload))) {
             await writer.status(.serviceUnavailable("the audit trail cannot record this request; refusing it (on_audit_failure: deny)"),
                                 auditID: auditor.auditID)
             return
         }
 
+        if let upgrade {
+            await forwardUpgrade(upgrade, auditor: auditor, cluster: cluster, route: route, caller: effective, started: started)
+            return
+        }
         var request = HTTPClientRequest(url: cluster.server + route.upstreamTarget)
         request.method = head.method
         do {
@@ -149,7 +161,7 @@ struct ProxyExchange: Sendable {
     }
 
     /// Answers with a Status and records the refusal as one complete event.
-    private func refuse(_ status: KubernetesStatus, auditor: RequestAuditor, decision: AuditEvent.Decision, rule: String) async {
+    func refuse(_ status: KubernetesStatus, auditor: RequestAuditor, decision: AuditEvent.Decision, rule: String) async {
         var auditor = auditor
         auditor.decisionRule = rule
         _ = await core.record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: Int32(status.code), reason: status.reason, message: status.message),

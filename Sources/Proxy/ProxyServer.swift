@@ -59,8 +59,14 @@ public final class ProxyServer: Sendable {
                         http1ChannelConfigurator: { channel in
                             let facts = Self.facts(channel, counter: counter)
                             return channel.eventLoop.makeCompletedFuture {
-                                try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                                try channel.pipeline.syncOperations.addHandler(ProxyRequestHandler(core: core, facts: facts))
+                                // Built by hand, with names, so an upgrade can take it apart again;
+                                // the decoder hands on bytes left after a request that switches protocols.
+                                let sync = channel.pipeline.syncOperations
+                                try sync.addHandler(HTTPResponseEncoder(), name: "response-encoder")
+                                try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)), name: "request-decoder")
+                                try sync.addHandler(HTTPServerPipelineHandler(), name: "pipelining")
+                                try sync.addHandler(HTTPServerProtocolErrorHandler(), name: "protocol-errors")
+                                try sync.addHandler(ProxyRequestHandler(core: core, facts: facts), name: "proxy-request")
                             }
                         })
                 }

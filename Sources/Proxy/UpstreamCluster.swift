@@ -12,6 +12,10 @@ public final class UpstreamCluster: Sendable {
     /// A bearer token the proxy presents upstream, when the cluster authenticates it that way.
     public let token: String?
     let client: HTTPClient
+    /// TLS for the upgrade connections, which go around the pool (HTTP/1.1 only).
+    let upgradeTLS: NIOSSLContext
+    let host: String
+    let port: Int
 
     /// Pool sizes and idle time for the upstream connections.
     public struct Pool: Sendable {
@@ -25,7 +29,7 @@ public final class UpstreamCluster: Sendable {
 
     public init(name: String, server: String, caCertificates: [NIOSSLCertificate], clientCertificateChain: [NIOSSLCertificate] = [],
                 clientKey: NIOSSLPrivateKey? = nil, token: String? = nil, pool: Pool = Pool(),
-                eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+                eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
         self.name = name
         self.server = server.hasSuffix("/") ? String(server.dropLast()) : server
         self.token = token
@@ -41,6 +45,24 @@ public final class UpstreamCluster: Sendable {
         configuration.connectionPool = .init(idleTimeout: pool.idleTimeout, concurrentHTTP1ConnectionsPerHostSoftLimit: pool.maximumConnectionsPerHost)
         configuration.httpVersion = .automatic
         self.client = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration)
+        var upgrade = tls
+        upgrade.applicationProtocols = ["http/1.1"]
+        self.upgradeTLS = try NIOSSLContext(configuration: upgrade)
+        let authority = self.server.replacing("https://", with: "").split(separator: "/").first.map(String.init) ?? ""
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            self.host = String(authority[authority.index(after: authority.startIndex)..<close])
+            self.port = Int(authority[close...].dropFirst(2)) ?? 443
+        } else if let colon = authority.lastIndex(of: ":") {
+            self.host = String(authority[..<colon])
+            self.port = Int(authority[authority.index(after: colon)...]) ?? 443
+        } else {
+            self.host = authority
+            self.port = 443
+        }
+    }
+
+    static func isIPAddress(_ host: String) -> Bool {
+        host.contains(":") || host.split(separator: ".").count == 4 && host.split(separator: ".").allSatisfy { UInt8($0) != nil }
     }
 
     /// Closes the pool.

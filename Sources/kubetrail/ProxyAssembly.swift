@@ -58,8 +58,12 @@ struct ProxyAssembly {
                 }
                 token = value
             }
-            clusters.append(UpstreamCluster(name: cluster.name, server: cluster.server, caCertificates: cas, clientCertificateChain: certificates,
-                                            clientKey: clientKey, token: token, pool: pool))
+            do {
+                clusters.append(try UpstreamCluster(name: cluster.name, server: cluster.server, caCertificates: cas,
+                                                    clientCertificateChain: certificates, clientKey: clientKey, token: token, pool: pool))
+            } catch {
+                throw CommandFailure(description: "\(configPath): clusters[\(index)]: cannot set up TLS to \(cluster.server): \(error)")
+            }
         }
 
         guard let urlText = settings.audit.database.resolve(environment: ProcessInfo.processInfo.environment) else {

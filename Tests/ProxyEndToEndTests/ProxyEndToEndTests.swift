@@ -190,3 +190,74 @@ import Testing
         }
     }
 }
+
+/// exec, cp and port-forward through the proxy: upgrades spliced byte for byte, over WebSocket
+/// (kubectl's default) and SPDY, each audited.
+@Suite(.serialized) struct ProxyUpgradeTests {
+    static let transports: [[String: String]] = [[:], ["KUBECTL_REMOTE_COMMAND_WEBSOCKETS": "false", "KUBECTL_PORT_FORWARD_WEBSOCKETS": "false"]]
+
+    func readyPod(_ rig: ProxyRig) async throws {
+        #expect(try await rig.kubectl("alice", ["run", "web", "--image=nginx"]).status == 0)
+        #expect(try await rig.kubectl("alice", ["wait", "--for=condition=Ready", "pod/web", "--timeout=10s"]).status == 0)
+    }
+
+    @Test(arguments: transports)
+    func execThroughTheProxy(environment: [String: String]) async throws {
+        let rig = try await ProxyRig.start()
+        defer { Task { await rig.stop() } }
+        try await readyPod(rig)
+        let result = try await rig.kubectl("alice", ["exec", "-i", "web", "--", "sh", "-c", "cat; echo err >&2; exit 3"],
+                                           stdin: "through the proxy\n", environment: environment)
+        #expect(result.status == 3, "\(result)")
+        #expect(result.stdout == "through the proxy\n")
+        #expect(result.stderr.contains("err"))
+        let upgrades = try rig.emulator.requestLog().filter { ($0["path"]?.stringValue ?? "").hasSuffix("/exec") && $0["status"] == .int(101) }
+        let upgrade = try #require(upgrades.first)
+        #expect(upgrade[path: ["impersonated", "user"]] == "alice")
+        let events = try await rig.events(atLeast: 3)
+        let exec = events.filter { $0["subresource"] == "exec" }
+        #expect(exec.contains { $0["stage"] == "RequestReceived" })
+        #expect(exec.contains { $0["stage"] == "ResponseStarted" && $0["status"] == .int(101) })
+        let complete = try #require(exec.first { $0["stage"] == "ResponseComplete" })
+        #expect((complete["bytesIn"]?.intValue ?? 0) > 0 && (complete["bytesOut"]?.intValue ?? 0) > 0)
+        #expect(complete["auditID"] == upgrade["auditID"])
+    }
+
+    @Test(arguments: transports)
+    func copyAndPortForwardThroughTheProxy(environment: [String: String]) async throws {
+        let rig = try await ProxyRig.start()
+        defer { Task { await rig.stop() } }
+        try await readyPod(rig)
+        let local = rig.directory + "/upload.txt"
+        try (String(repeating: "payload ", count: 20_000) + "\n").write(toFile: local, atomically: true, encoding: .utf8)
+        #expect(try await rig.kubectl("alice", ["cp", local, "web:copied.txt"], environment: environment).status == 0)
+        #expect(try String(contentsOfFile: rig.emulator.directory + "/pods/default/web/copied.txt", encoding: .utf8)
+                == (try String(contentsOfFile: local, encoding: .utf8)))
+        let forwarder = try ChildProcess("kubectl", ["--kubeconfig", rig.directory + "/alice/kubeconfig", "--cache-dir", rig.directory + "/cache-alice",
+                                                    "port-forward", "pod/web", ":8080"], environment: environment)
+        defer { forwarder.signal(SIGTERM) }
+        var port: Int?
+        for _ in 0..<100 where port == nil {
+            port = forwarder.output().split(separator: "\n").first { $0.hasPrefix("Forwarding from 127.0.0.1:") }
+                .flatMap { $0.dropFirst("Forwarding from 127.0.0.1:".count).split(separator: " ").first }.flatMap { Int($0) }
+            if port == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let localPort = try #require(port, "port-forward did not start: \(forwarder.errors())")
+        let response = await (try ChildProcess("curl", ["-s", "-m", "10", "http://127.0.0.1:\(localPort)/through"])).wait(timeout: .seconds(20))
+        #expect(response.stdout == "hello from pod web port 8080: GET /through\n", "\(response)")
+    }
+
+    @Test func otherUpgradesAreRefused() async throws {
+        let rig = try await ProxyRig.start()
+        defer { Task { await rig.stop() } }
+        try await readyPod(rig)
+        let result = await (try ChildProcess("curl", [
+            "-s", "-o", "/dev/null", "-w", "%{http_code}", "--http1.1", "--cacert", rig.directory + "/ca/ca.crt",
+            "--cert", rig.directory + "/alice/alice.crt", "--key", rig.directory + "/alice/alice.key",
+            "-H", "Connection: Upgrade", "-H", "Upgrade: h2c",
+            rig.proxyURL + "/clusters/emu/api/v1/namespaces/default/pods/web/exec?command=true&stdout=true",
+        ])).wait(timeout: .seconds(20))
+        #expect(result.stdout == "400")
+        #expect(try rig.emulator.requestLog().allSatisfy { ($0["upgrade"]?.stringValue ?? "").lowercased() != "h2c" })
+    }
+}

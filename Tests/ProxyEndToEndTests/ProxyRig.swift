@@ -126,14 +126,14 @@ final class ProxyRig: @unchecked Sendable {
     }
 
     /// kubectl as `user` through the proxy.
-    func kubectl(_ user: String, _ arguments: [String], stdin: String? = nil) async throws -> ChildProcess.Result {
+    func kubectl(_ user: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws -> ChildProcess.Result {
         var stdinPath: String?
         if let stdin {
             stdinPath = directory + "/stdin-" + UUID().uuidString
             try stdin.write(toFile: stdinPath!, atomically: true, encoding: .utf8)
         }
         let child = try ChildProcess("kubectl", ["--kubeconfig", directory + "/\(user)/kubeconfig", "--cache-dir", directory + "/cache-\(user)"] + arguments,
-                                     stdinPath: stdinPath)
+                                     environment: environment, stdinPath: stdinPath)
         return await child.wait(timeout: .seconds(60))
     }
 

@@ -1,0 +1,98 @@
+import NIOCore
+
+/// One side of a byte splice between the client's connection and the cluster's, after both
+/// agreed to switch protocols (101). Reads on one side become writes on the other, read only
+/// while the other side can take them (backpressure), half-closes pass through, and a close of
+/// either closes both. It counts bytes for the audit event. Both channels share an event loop.
+///
+/// After swift-nio-ssh's GlueHandler.
+final class SpliceHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private var partner: SpliceHandler?
+    private var context: ChannelHandlerContext?
+    private var pendingRead = false
+    /// Bytes read from this side's channel.
+    private(set) var bytesRead: Int64 = 0
+    private let onClose: (SpliceHandler) -> Void
+
+    private init(onClose: @escaping (SpliceHandler) -> Void) { self.onClose = onClose }
+
+    /// Two partnered handlers: put `first` on one channel and `second` on the other.
+    static func pair(onClose: @escaping (_ client: Int64, _ upstream: Int64) -> Void) -> (client: SpliceHandler, upstream: SpliceHandler) {
+        var reported = false
+        var clientHandler: SpliceHandler?
+        var upstreamHandler: SpliceHandler?
+        let report: (SpliceHandler) -> Void = { _ in
+            guard !reported, let client = clientHandler, let upstream = upstreamHandler else { return }
+            reported = true
+            onClose(client.bytesRead, upstream.bytesRead)
+        }
+        let client = SpliceHandler(onClose: report)
+        let upstream = SpliceHandler(onClose: report)
+        client.partner = upstream
+        upstream.partner = client
+        clientHandler = client
+        upstreamHandler = upstream
+        return (client, upstream)
+    }
+
+    private var partnerWritable: Bool { context?.channel.isWritable ?? false }
+
+    private func partnerBecameWritable() {
+        if pendingRead {
+            pendingRead = false
+            context?.read()
+        }
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isWritable { partner?.partnerBecameWritable() }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        self.partner = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        bytesRead += Int64(buffer.readableBytes)
+        partner?.context?.write(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        partner?.context?.flush()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        onClose(self)
+        partner?.context?.close(promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, case .inputClosed = event {
+            partner?.context?.close(mode: .output, promise: nil)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+        partner?.context?.close(promise: nil)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { partner?.partnerBecameWritable() }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if let partner, partner.partnerWritable {
+            context.read()
+        } else {
+            pendingRead = true
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Audit
+import Foundation
+import KubeAPI
+import NIOCore
+import NIOHTTP1
+import ProxyIdentity
+
+/// exec, attach and port-forward through the proxy: the upgrade request goes to the cluster on a
+/// connection of its own; on 101 both connections are spliced byte for byte; anything else is
+/// passed back and both connections are closed.
+extension ProxyExchange {
+    static let acceptedUpgrades: Set<String> = ["websocket", "spdy/3.1"]
+
+    func forwardUpgrade(_ upgrade: String, auditor: RequestAuditor, cluster: UpstreamCluster, route: ClusterRoute,
+                        caller: AuthenticatedCaller, started: ContinuousClock.Instant) async {
+        guard let downstream = writer as? ChannelResponseWriter, downstream.version.major == 1 else {
+            await refuse(.badRequest("upgrades need HTTP/1.1"), auditor: auditor, decision: .deny, rule: "upgrade: not HTTP/1.1")
+            return
+        }
+        var upstreamHead = HTTPRequestHead(version: .http1_1, method: head.method, uri: route.upstreamTarget)
+        do {
+            let fields = try ForwardedRequestHeaders(
+                clientHeaders: head.headers.map { (name: $0.name, value: $0.value) }, impersonatingUser: caller.user,
+                groups: caller.groups.filter { $0 != "system:authenticated" }, upstreamBearerToken: cluster.token,
+                auditID: auditor.auditID.uuidString.lowercased(), clientAddress: facts.remoteAddress, isUpgrade: true)
+            upstreamHead.headers = HTTPHeaders(fields.fields.map { ($0.name, $0.value) })
+        } catch {
+            await refuse(.badRequest("the request's headers cannot be forwarded: \(error)"), auditor: auditor, decision: .deny, rule: "headers")
+            return
+        }
+        let answer: UpstreamUpgrade.Answer
+        do {
+            answer = try await UpstreamUpgrade.send(upstreamHead, to: cluster, on: downstream.channel.eventLoop)
+        } catch {
+            let status = KubernetesStatus(code: 502, reason: "BadGateway", message: "cluster \(route.cluster) is unreachable: \(error)")
+            _ = await core.record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: 502)))
+            await writer.status(status, auditID: auditor.auditID)
+            return
+        }
+        guard answer.head.status == .switchingProtocols else {
+            // Refused upstream: pass the answer on, then close both connections.
+            try? await answer.channel.close()
+            let code = Int(answer.head.status.code)
+            var headers = answer.head.headers.filter { !ResponseHeaders.hopByHop.contains($0.name.lowercased()) }.map { ($0.name, $0.value) }
+            headers.removeAll { ["content-length", "audit-id"].contains($0.0.lowercased()) }
+            headers += [("Content-Length", String(answer.body.readableBytes)), ("Audit-Id", auditor.auditID.uuidString.lowercased()), ("Connection", "close")]
+            _ = await core.record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: Int32(code)),
+                                                latency: (ContinuousClock.now - started).microseconds, bytesOut: Int64(answer.body.readableBytes)))
+            try? await writer.head(status: code, headers: headers)
+            try? await writer.body(answer.body)
+            try? await writer.end()
+            await writer.abort()
+            return
+        }
+        _ = await core.record(auditor.event(stage: .responseStarted, status: ResponseStatus(code: 101)))
+        var switching = answer.head.headers.filter { !["audit-id", "content-length", "transfer-encoding"].contains($0.name.lowercased()) }
+            .map { ($0.name, $0.value) }
+        switching.append(("Audit-Id", auditor.auditID.uuidString.lowercased()))
+        let core = self.core
+        let done: @Sendable (Int64, Int64) -> Void = { fromClient, fromCluster in
+            let event = auditor.event(stage: .responseComplete, status: ResponseStatus(code: 101),
+                                      latency: (ContinuousClock.now - started).microseconds, bytesIn: fromClient, bytesOut: fromCluster)
+            Task { _ = await core.record(event) }
+        }
+        do {
+            try await downstream.switchProtocols(headers: switching, upstream: answer.channel, onClose: done)
+        } catch {
+            try? await answer.channel.close()
+            await writer.abort()
+            done(0, 0)
+        }
+    }
+}
+
+extension ChannelResponseWriter {
+    /// Sends the 101 through the HTTP encoder, then takes the HTTP handlers out of both pipelines
+    /// and splices the two connections; `onClose` gets the bytes each side sent.
+    func switchProtocols(headers: [(String, String)], upstream: Channel, onClose: @escaping @Sendable (Int64, Int64) -> Void) async throws {
+        let channel = self.channel
+        try await channel.eventLoop.flatSubmit {
+            var head = HTTPResponseHead(version: .http1_1, status: .switchingProtocols)
+            for (name, value) in headers { head.headers.add(name: name, value: value) }
+            return channel.writeAndFlush(HTTPServerResponsePart.head(head)).flatMapThrowing {
+                let (client, cluster) = SpliceHandler.pair(onClose: onClose)
+                try upstream.pipeline.syncOperations.addHandler(cluster)
+                try channel.pipeline.syncOperations.addHandler(client)
+            }.flatMap {
+                // Every outbound HTTP handler goes first, on both sides, so spliced bytes are
+                // written raw; then the upstream decoder, then the downstream one: a decoder's
+                // removal hands on the bytes it already read, which must find the splice ready.
+                removeInOrder(upstream, ["upgrade-encoder", "upgrade-answer"])
+            }.flatMap {
+                removeInOrder(channel, ["proxy-request", "protocol-errors", "pipelining", "response-encoder"])
+            }.flatMap {
+                removeInOrder(upstream, ["upgrade-decoder"])
+            }.flatMap {
+                removeInOrder(channel, ["request-decoder"])
+            }.map {
+                upstream.read()
+                channel.read()
+            }
+        }.get()
+    }
+}
+
+/// Removes the named handlers one after the other.
+private func removeInOrder(_ channel: Channel, _ names: [String]) -> EventLoopFuture<Void> {
+    var future = channel.eventLoop.makeSucceededVoidFuture()
+    for name in names {
+        future = future.flatMap { channel.pipeline.removeHandler(name: name) }
+    }
+    return future
+}
