@@ -35,57 +35,63 @@ struct ProxyAssembly {
         }
 
         var clusters: [UpstreamCluster] = []
-        let pool = UpstreamCluster.Pool(
-            maximumConnectionsPerHost: settings.upstreamPool.maxIdleConnectionsPerHost,
-            idleTimeout: .nanoseconds(Int64(settings.upstreamPool.idleTimeout.components.seconds) * 1_000_000_000))
-        for (index, cluster) in settings.clusters.enumerated() {
-            var cas: [NIOSSLCertificate] = []
-            if let ca = cluster.caFile {
-                do { cas = try NIOSSLCertificate.fromPEMFile(ca.resolved) } catch { throw fail("clusters[\(index)].ca_file", ca, error) }
-            }
-            var certificates: [NIOSSLCertificate] = []
-            var clientKey: NIOSSLPrivateKey?
-            var token: String?
-            switch cluster.credentials {
-            case .clientCertificate(let certificate, let keyPath):
-                do { certificates = try NIOSSLCertificate.fromPEMFile(certificate.resolved) } catch { throw fail("clusters[\(index)].client_cert_file", certificate, error) }
-                do { clientKey = try NIOSSLPrivateKey(file: keyPath.resolved, format: .pem) } catch { throw fail("clusters[\(index)].client_key_file", keyPath, error) }
-            case .tokenFile(let path):
-                do { token = try String(contentsOfFile: path.resolved, encoding: .utf8).trimming(" \t\r\n") } catch { throw fail("clusters[\(index)].token_file", path, error) }
-            case .tokenEnvironment(let name):
-                guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
-                    throw CommandFailure(description: "\(configPath): clusters[\(index)].token_env: the environment variable \(name) is not set")
+        do {
+            let pool = UpstreamCluster.Pool(
+                maximumConnectionsPerHost: settings.upstreamPool.maxIdleConnectionsPerHost,
+                idleTimeout: .nanoseconds(Int64(settings.upstreamPool.idleTimeout.components.seconds) * 1_000_000_000))
+            for (index, cluster) in settings.clusters.enumerated() {
+                var cas: [NIOSSLCertificate] = []
+                if let ca = cluster.caFile {
+                    do { cas = try NIOSSLCertificate.fromPEMFile(ca.resolved) } catch { throw fail("clusters[\(index)].ca_file", ca, error) }
                 }
-                token = value
+                var certificates: [NIOSSLCertificate] = []
+                var clientKey: NIOSSLPrivateKey?
+                var token: String?
+                switch cluster.credentials {
+                case .clientCertificate(let certificate, let keyPath):
+                    do { certificates = try NIOSSLCertificate.fromPEMFile(certificate.resolved) } catch { throw fail("clusters[\(index)].client_cert_file", certificate, error) }
+                    do { clientKey = try NIOSSLPrivateKey(file: keyPath.resolved, format: .pem) } catch { throw fail("clusters[\(index)].client_key_file", keyPath, error) }
+                case .tokenFile(let path):
+                    do { token = try String(contentsOfFile: path.resolved, encoding: .utf8).trimming(" \t\r\n") } catch { throw fail("clusters[\(index)].token_file", path, error) }
+                case .tokenEnvironment(let name):
+                    guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
+                        throw CommandFailure(description: "\(configPath): clusters[\(index)].token_env: the environment variable \(name) is not set")
+                    }
+                    token = value
+                }
+                do {
+                    clusters.append(try UpstreamCluster(name: cluster.name, server: cluster.server, caCertificates: cas,
+                                                        clientCertificateChain: certificates, clientKey: clientKey, token: token, pool: pool))
+                } catch {
+                    throw CommandFailure(description: "\(configPath): clusters[\(index)]: cannot set up TLS to \(cluster.server): \(error)")
+                }
             }
-            do {
-                clusters.append(try UpstreamCluster(name: cluster.name, server: cluster.server, caCertificates: cas,
-                                                    clientCertificateChain: certificates, clientKey: clientKey, token: token, pool: pool))
-            } catch {
-                throw CommandFailure(description: "\(configPath): clusters[\(index)]: cannot set up TLS to \(cluster.server): \(error)")
+
+            guard let urlText = settings.audit.database.resolve(environment: ProcessInfo.processInfo.environment) else {
+                throw CommandFailure(description: "\(configPath): audit.database_url_env: the environment variable is not set")
             }
-        }
+            let databaseURL: DatabaseURL
+            do { databaseURL = try DatabaseURL(urlText) } catch { throw CommandFailure(description: "\(configPath): audit.database_url: \(error)") }
+            let spool = settings.audit.spoolDirectory.resolved
+            try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+            let identity = try WriterIdentity.loadOrCreate(in: spool)
+            let durability: AuditPipelineConfiguration.Durability = settings.audit.durability == .strict ? .strict : .batched(syncInterval: .milliseconds(50))
+            let pipeline = try AuditPipeline(configuration: .init(spoolDirectory: spool, durability: durability), identity: identity, logger: logger)
+            let postgres = PostgresClient(configuration: databaseURL.clientConfiguration(), backgroundLogger: DatabaseURL.quietLogger)
+            let shipper = try AuditShipper(pipeline: pipeline, store: AuditStore(client: postgres, logger: logger), logger: logger)
 
-        guard let urlText = settings.audit.database.resolve(environment: ProcessInfo.processInfo.environment) else {
-            throw CommandFailure(description: "\(configPath): audit.database_url_env: the environment variable is not set")
+            let hooks = try await ProxyHooksFactory.hooks(settings, clientCAs: clientCAs, configPath: configPath)
+            let core = ProxyCore(
+                clusters: clusters, hooks: hooks,
+                pipeline: pipeline, onAuditFailure: settings.audit.onAuditFailure == .allow ? .allow : .deny, logger: logger)
+            let server = try ProxyServer(core: core, certificateChain: chain, privateKey: key, clientCAs: clientCAs)
+            return ProxyAssembly(settings: settings, server: server, pipeline: pipeline, postgres: postgres, shipper: shipper,
+                                 clusters: clusters, logger: logger)
+        } catch {
+            // An HTTP client may not be dropped open: close the pools made so far, then say what failed.
+            for cluster in clusters { try? await cluster.shutdown() }
+            throw error
         }
-        let databaseURL: DatabaseURL
-        do { databaseURL = try DatabaseURL(urlText) } catch { throw CommandFailure(description: "\(configPath): audit.database_url: \(error)") }
-        let spool = settings.audit.spoolDirectory.resolved
-        try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
-        let identity = try WriterIdentity.loadOrCreate(in: spool)
-        let durability: AuditPipelineConfiguration.Durability = settings.audit.durability == .strict ? .strict : .batched(syncInterval: .milliseconds(50))
-        let pipeline = try AuditPipeline(configuration: .init(spoolDirectory: spool, durability: durability), identity: identity, logger: logger)
-        let postgres = PostgresClient(configuration: databaseURL.clientConfiguration(), backgroundLogger: DatabaseURL.quietLogger)
-        let shipper = try AuditShipper(pipeline: pipeline, store: AuditStore(client: postgres, logger: logger), logger: logger)
-
-        let hooks = try await ProxyHooksFactory.hooks(settings, clientCAs: clientCAs, configPath: configPath)
-        let core = ProxyCore(
-            clusters: clusters, hooks: hooks,
-            pipeline: pipeline, onAuditFailure: settings.audit.onAuditFailure == .allow ? .allow : .deny, logger: logger)
-        let server = try ProxyServer(core: core, certificateChain: chain, privateKey: key, clientCAs: clientCAs)
-        return ProxyAssembly(settings: settings, server: server, pipeline: pipeline, postgres: postgres, shipper: shipper,
-                             clusters: clusters, logger: logger)
     }
 
     func run() async throws {
@@ -94,6 +100,8 @@ struct ProxyAssembly {
         do {
             listener = try await server.start(host: settings.listen.host, port: settings.listen.port)
         } catch {
+            for cluster in clusters { try? await cluster.shutdown() }
+            await pipeline.shutdown()
             throw CommandFailure(description: "cannot listen on \(settings.listen): \(error)")
         }
         let port = listener.localAddress?.port ?? settings.listen.port

@@ -49,6 +49,11 @@ final class KubectlTestServer: Sendable {
                             podName: "web",
                             standardIO: io
                         )
+                        if options.tty {
+                            // The client's terminal size arrives just after the upgrade: start then.
+                            return channel.eventLoop.makeSucceededFuture(
+                                PendingTerminalCommand(configuration: configuration, eventLoop: channel.eventLoop))
+                        }
                         return PodProcess.launch(configuration, on: channel.eventLoop).map { process in
                             processes.withLockedValue { $0.append(process) }
                             return process as any RemoteCommandTarget

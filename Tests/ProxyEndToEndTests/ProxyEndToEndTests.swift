@@ -261,3 +261,49 @@ import Testing
         #expect(try rig.emulator.requestLog().allSatisfy { ($0["upgrade"]?.stringValue ?? "").lowercased() != "h2c" })
     }
 }
+
+/// A proxy that cannot start says why, naming the file, the key and the problem.
+@Suite struct ProxyStartupTests {
+    @Test func badConfigurationsAndBusyPortsAreClearErrors() async throws {
+        let directory = NSTemporaryDirectory() + "kubetrail-proxy-start-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let kubetrail = Repository.product("kubetrail")
+        func start(_ yaml: String) async throws -> ChildProcess.Result {
+            let path = directory + "/proxy.yaml"
+            try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+            return await (try ChildProcess(kubetrail, ["proxy", "--config", path])).wait(timeout: .seconds(30))
+        }
+        let typo = try await start("listen: 127.0.0.1:8443\nclustrs: []\n")
+        #expect(typo.status != 0)
+        #expect(typo.stderr.contains("proxy.yaml: clustrs: unknown key (did you mean \"clusters\"?)"), "\(typo)")
+
+        _ = try await ProxyRig.run(kubetrail, ["ca", "init", "--dir", directory + "/ca"])
+        _ = try await ProxyRig.run(kubetrail, ["ca", "server", "--dir", directory + "/ca", "--host", "127.0.0.1", "--out", directory + "/tls"])
+        let busy = try freePort()
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(busy).bigEndian)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        #expect(bound == 0)
+        #expect(listen(holder, 1) == 0)
+        let config = """
+            listen: 127.0.0.1:\(busy)
+            admin_listen: 127.0.0.1:\(try freePort())
+            tls: {cert_file: tls/server.crt, key_file: tls/server.key, client_ca_files: [ca/ca.crt]}
+            clusters: [{name: emu, server: "https://127.0.0.1:1", token_file: token}]
+            policy: {}
+            audit: {database_url: "postgres://kubetrail:kubetrail@127.0.0.1:1/kubetrail", spool_dir: spool}
+            """
+        try "t".write(toFile: directory + "/token", atomically: true, encoding: .utf8)
+        let inUse = try await start(config)
+        #expect(inUse.status == 1)
+        #expect(inUse.stderr.contains("cannot listen on 127.0.0.1:\(busy)"), "\(inUse)")
+        #expect(!inUse.stderr.contains("Fatal error"))
+        let missing = try await start(config.replacing("tls/server.crt", with: "tls/absent.crt"))
+        #expect(missing.stderr.contains("tls.cert_file: tls/absent.crt: cannot load"), "\(missing)")
+    }
+}

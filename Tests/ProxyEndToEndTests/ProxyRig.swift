@@ -85,7 +85,7 @@ final class ProxyRig: @unchecked Sendable {
         try "proxy-secret".write(toFile: directory + "/emulator-token", atomically: true, encoding: .utf8)
         let emulator = try await RunningEmulator.start(["--rbac", directory + "/rbac.yaml", "--token", "proxy-secret=kubetrail-proxy"])
 
-        let port = Int.random(in: 20000..<40000)
+        let port = try freePort()
         _ = try await run(kubetrail, ["ca", "init", "--dir", directory + "/ca"])
         _ = try await run(kubetrail, ["ca", "server", "--dir", directory + "/ca", "--host", "127.0.0.1", "--out", directory + "/tls"])
         for (user, group) in [("alice", "dev"), ("bob", "guests"), ("olga", "ops")] {
@@ -94,7 +94,7 @@ final class ProxyRig: @unchecked Sendable {
         }
         let config = """
             listen: 127.0.0.1:\(port)
-            admin_listen: 127.0.0.1:\(port + 1)
+            admin_listen: 127.0.0.1:\(try freePort())
             tls:
               cert_file: tls/server.crt
               key_file: tls/server.key
@@ -158,4 +158,21 @@ final class ProxyRig: @unchecked Sendable {
         _ = try? await Self.run("psql", [adminURL, "-qc", "DROP DATABASE IF EXISTS \(database) WITH (FORCE)"])
         try? FileManager.default.removeItem(atPath: directory)
     }
+}
+
+/// A port nobody listens on right now: bound to port 0, read back, released.
+func freePort() throws -> Int {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw TestFailure("socket: \(errno)") }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
+    guard bound == 0 else { throw TestFailure("bind: \(errno)") }
+    let named = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+    guard named == 0 else { throw TestFailure("getsockname: \(errno)") }
+    return Int(UInt16(bigEndian: address.sin_port))
 }

@@ -1,5 +1,4 @@
 import NIOCore
-import PodExec
 
 /// A `-t` command that starts once the client has said how big its terminal is.
 ///
@@ -7,7 +6,7 @@ import PodExec
 /// with the command starting; a command that asks for its size at once (`stty size`) would see
 /// 0×0. Waiting for that first size (at most `grace`) gives the pty the right size from birth.
 /// Everything the session sends meanwhile is kept and replayed in order.
-final class PendingTerminalCommand: RemoteCommandTarget, @unchecked Sendable {
+public final class PendingTerminalCommand: RemoteCommandTarget, @unchecked Sendable {
     // @unchecked: every mutable property is touched only on `eventLoop`.
     private let eventLoop: EventLoop
     private var configuration: PodProcessConfiguration
@@ -20,7 +19,8 @@ final class PendingTerminalCommand: RemoteCommandTarget, @unchecked Sendable {
     private var cancelled = false
     private var launching = false
 
-    init(configuration: PodProcessConfiguration, eventLoop: EventLoop, grace: TimeAmount = .milliseconds(500)) {
+    /// Launches `configuration` on a pty once the first size arrives, or after `grace`.
+    public init(configuration: PodProcessConfiguration, eventLoop: EventLoop, grace: TimeAmount = .milliseconds(500)) {
         self.configuration = configuration
         self.eventLoop = eventLoop
         eventLoop.scheduleTask(in: grace) { self.launch(size: nil) }
@@ -58,7 +58,7 @@ final class PendingTerminalCommand: RemoteCommandTarget, @unchecked Sendable {
         if stdinClosed { process.closeStdin() }
     }
 
-    func start(output: any RemoteCommandOutput) {
+    public func start(output: any RemoteCommandOutput) {
         onLoop {
             self.output = output
             if let failure = self.failure { output.finish(failure) }
@@ -66,7 +66,7 @@ final class PendingTerminalCommand: RemoteCommandTarget, @unchecked Sendable {
         }
     }
 
-    func writeStdin(_ bytes: ByteBuffer) -> EventLoopFuture<Void> {
+    public func writeStdin(_ bytes: ByteBuffer) -> EventLoopFuture<Void> {
         let promise = eventLoop.makePromise(of: Void.self)
         onLoop {
             if let process = self.process {
@@ -78,27 +78,27 @@ final class PendingTerminalCommand: RemoteCommandTarget, @unchecked Sendable {
         return promise.futureResult
     }
 
-    func closeStdin() {
+    public func closeStdin() {
         onLoop {
             self.stdinClosed = true
             self.process?.closeStdin()
         }
     }
 
-    func resize(_ size: TerminalSize) {
+    public func resize(_ size: TerminalSize) {
         onLoop {
             if let process = self.process { process.resize(size) } else { self.launch(size: size) }
         }
     }
 
-    func setOutputDemand(_ wantsOutput: Bool) {
+    public func setOutputDemand(_ wantsOutput: Bool) {
         onLoop {
             self.wantsOutput = wantsOutput
             self.process?.setOutputDemand(wantsOutput)
         }
     }
 
-    func cancel() {
+    public func cancel() {
         onLoop {
             self.cancelled = true
             self.process?.cancel()
