@@ -307,3 +307,40 @@ import Testing
         #expect(missing.stderr.contains("tls.cert_file: tls/absent.crt: cannot load"), "\(missing)")
     }
 }
+
+/// Nothing lost: with batched durability the proxy keeps serving while PostgreSQL is down, and
+/// every event arrives, once, after it returns.
+@Suite(.serialized) struct ProxyDatabaseOutageTests {
+    @Test func requestsKeepWorkingAndEventsArriveAfterTheDatabaseReturns() async throws {
+        let postgres = try PrivatePostgres()
+        try await postgres.run(["start"])
+        let rig = try await ProxyRig.start(durability: "batched", adminDatabaseURL: postgres.url)
+        defer {
+            Task {
+                await rig.stop()
+                try? await postgres.run(["destroy"])
+            }
+        }
+        #expect(try await rig.kubectl("alice", ["get", "pods"]).status == 0)
+        let before = try await rig.events(atLeast: 2).count
+        try await postgres.run(["stop"])
+        for index in 0..<5 {
+            let result = try await rig.kubectl("alice", ["create", "configmap", "during-outage-\(index)", "--from-literal=a=b"])
+            #expect(result.status == 0, "requests go on while the database is down: \(result)")
+        }
+        try await postgres.run(["start"])
+        let events = try await rig.events(atLeast: before + 10)
+        for index in 0..<5 {
+            let name = "during-outage-\(index)"
+            let stages = events.filter { $0["name"] == .string(name) }.compactMap { $0["stage"]?.stringValue }
+            #expect(stages.sorted() == ["RequestReceived", "ResponseComplete"], "\(name): \(stages)")
+        }
+        let ids = events.compactMap { e -> String? in
+            guard let id = e["auditID"]?.stringValue, let stage = e["stage"]?.stringValue else { return nil }
+            return id + stage
+        }
+        #expect(Set(ids).count == ids.count, "no event arrived twice")
+        let verify = await (try ChildProcess(Repository.product("kubetrail"), ["verify", "--database-url", rig.databaseURL])).wait(timeout: .seconds(60))
+        #expect(verify.status == 0, "\(verify)")
+    }
+}

@@ -71,8 +71,8 @@ final class ProxyRig: @unchecked Sendable {
         return result
     }
 
-    static func start(durability: String = "strict", spoolDirectory: String? = nil) async throws -> ProxyRig {
-        let admin = try adminDatabaseURL()
+    static func start(durability: String = "strict", spoolDirectory: String? = nil, adminDatabaseURL admin: String? = nil) async throws -> ProxyRig {
+        let admin = try admin ?? adminDatabaseURL()
         let database = "kt_proxy_" + UUID().uuidString.replacing("-", with: "").prefix(12).lowercased()
         _ = try await run("psql", [admin, "-qc", "CREATE DATABASE \(database)"])
         let databaseURL = admin.replacing(#/\/[^/?]+(\?|$)/#) { match in "/\(database)\(match.output.1)" }
@@ -175,4 +175,24 @@ func freePort() throws -> Int {
     let named = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
     guard named == 0 else { throw TestFailure("getsockname: \(errno)") }
     return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// A PostgreSQL server of the test's own (tools/pg in its own folder, on its own port), so the
+/// test can stop and start it.
+struct PrivatePostgres {
+    let home: String
+    let port: Int
+
+    init() throws {
+        home = "/var/tmp/kubetrail-proxy-pg-" + UUID().uuidString.prefix(8).lowercased()
+        port = try freePort()
+    }
+
+    var url: String { "postgres://kubetrail:kubetrail@127.0.0.1:\(port)/kubetrail?sslmode=disable" }
+
+    func run(_ arguments: [String]) async throws {
+        let result = await (try ChildProcess(Repository.root + "/tools/pg", arguments,
+                                             environment: ["KUBETRAIL_PG_HOME": home, "KUBETRAIL_PG_PORT": String(port)])).wait(timeout: .seconds(120))
+        guard result.status == 0 else { throw TestFailure("tools/pg \(arguments.joined(separator: " ")) failed: \(result)") }
+    }
 }
