@@ -114,6 +114,8 @@ struct KubectlInteropTests {
         let outData = kubectl.stdout.readDataToEndOfFile()
         let errData = kubectl.stderr.readDataToEndOfFile()
         kubectl.process.waitUntilExit()
+        // kubectl may exit before its last frames (RSTs, GOAWAY) are read here: wait for the close.
+        try? server.waitForLog { $0.contains { $0.hasPrefix("closed") } }
         return Result(
             status: kubectl.process.terminationStatus,
             stdout: String(decoding: outData, as: UTF8.self),
