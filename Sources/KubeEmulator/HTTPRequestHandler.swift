@@ -94,8 +94,9 @@ enum HTTPExchange {
             head.headers.add(name: "content-length", value: String(body.count))
             head.headers.add(name: "cache-control", value: "no-cache, private")
             if !keepAlive { head.headers.add(name: "connection", value: "close") }
-            var buffer = channel.allocator.buffer(capacity: body.count)
-            buffer.writeBytes(body)
+            var bodyBuffer = channel.allocator.buffer(capacity: body.count)
+            bodyBuffer.writeBytes(body)
+            let buffer = bodyBuffer
             // One hop to the event loop for the whole response (each write from outside it would be one).
             channel.eventLoop.execute {
                 channel.write(HTTPServerResponsePart.head(head), promise: nil)
