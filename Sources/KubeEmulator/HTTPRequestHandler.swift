@@ -97,9 +97,10 @@ enum HTTPExchange {
             var bodyBuffer = channel.allocator.buffer(capacity: body.count)
             bodyBuffer.writeBytes(body)
             let buffer = bodyBuffer
+            let responseHead = head
             // One hop to the event loop for the whole response (each write from outside it would be one).
             channel.eventLoop.execute {
-                channel.write(HTTPServerResponsePart.head(head), promise: nil)
+                channel.write(HTTPServerResponsePart.head(responseHead), promise: nil)
                 channel.write(HTTPServerResponsePart.body(.byteBuffer(buffer)), promise: nil)
                 let done = channel.writeAndFlush(HTTPServerResponsePart.end(nil)) as EventLoopFuture<Void>
                 if !keepAlive { done.whenComplete { _ in channel.close(promise: nil) } }
