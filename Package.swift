@@ -247,6 +247,7 @@ let package = Package(
             name: "AuditTests",
             dependencies: [
                 "Audit",
+                "KubetrailTestSupport",
                 "AuditSynthetic",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -187,8 +187,6 @@ public actor ObjectStore {
         if let watcher = watchers.removeValue(forKey: id) { watcher.continuation.finish() }
     }
 
-    /// The number of open watches (for tests and metrics).
-    public var watchCount: Int { watchers.count }
 
     private func key(_ type: ResourceType, _ object: JSONValue) -> Key {
         Key(

@@ -36,7 +36,7 @@ extension EmulatedAPIServer {
         case "patch":
             return try await patch(request, type: type, namespace: namespace, statusOnly: false)
         case "delete":
-            let options = request.body.isEmpty ? JSONValue.object(JSONObject()) : try decodeBody(request, requireKind: false)
+            let options = request.body.isEmpty ? JSONValue.object(JSONObject()) : try decodeBody(request)
             let precondition = (
                 options[path: ["preconditions", "uid"]]?.stringValue, options[path: ["preconditions", "resourceVersion"]]?.stringValue
             )
@@ -209,7 +209,7 @@ extension EmulatedAPIServer {
 
     func isDryRun(_ request: EmulatorRequest) -> Bool { request.queryValue("dryRun") == "All" }
 
-    func decodeBody(_ request: EmulatorRequest, requireKind: Bool = true) throws -> JSONValue {
+    func decodeBody(_ request: EmulatorRequest) throws -> JSONValue {
         try RequestBody.decode(request.body, contentType: request.header("content-type"), limit: options.maxRequestBodyBytes)
     }
 }

@@ -65,6 +65,5 @@ extension EmulatedAPIServer {
 
 /// Content types the API speaks.
 enum KubeAPIContentType {
-    static let json = "application/json"
     static let protobuf = "application/vnd.kubernetes.protobuf"
 }

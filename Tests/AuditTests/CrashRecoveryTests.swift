@@ -1,3 +1,4 @@
+import KubetrailTestSupport
 import Audit
 import Foundation
 import PostgresNIO

@@ -1,4 +1,5 @@
 import Audit
+import KubetrailTestSupport
 import Foundation
 import PostgresNIO
 
@@ -66,24 +67,6 @@ struct TemporaryDirectory: ~Copyable {
     }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
-/// The repository root, for tools and built products.
-enum Repository {
-    static let root: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
-    /// A product built by `swift build`/`swift test` in this checkout.
-    static func product(_ name: String) -> String {
-        for dir in [".build/debug", ".build/release"] {
-            let path = root + "/" + dir + "/" + name
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return root + "/.build/debug/" + name
-    }
 }
 
 extension PostgresClient {
