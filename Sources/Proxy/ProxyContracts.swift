@@ -1,4 +1,6 @@
 import Audit
+import Foundation
+import Synchronization
 import KubeAPI
 
 /// Who a request comes from, as an authenticator established it.
@@ -26,11 +28,35 @@ public struct ConnectionFacts: Sendable {
     public var peerCertificateChain: [[UInt8]]
     public var remoteAddress: String
     public var connectionID: String
+    /// What the connection's certificate proved, so its chain is verified once per connection.
+    public let identityCache = ConnectionIdentityCache()
 
     public init(peerCertificateChain: [[UInt8]], remoteAddress: String, connectionID: String) {
         self.peerCertificateChain = peerCertificateChain
         self.remoteAddress = remoteAddress
         self.connectionID = connectionID
+    }
+}
+
+/// The caller a connection's certificate authenticated, until the certificate expires.
+///
+/// A mutex: the requests of one HTTP/2 connection run on concurrent tasks; it is held only to
+/// read or replace one value.
+public final class ConnectionIdentityCache: Sendable {
+    private let entry = Mutex<(caller: AuthenticatedCaller, validUntil: Date)?>(nil)
+
+    public init() {}
+
+    /// The cached caller, if one is cached and still valid at `now`.
+    public func caller(at now: Date) -> AuthenticatedCaller? {
+        entry.withLock { entry in
+            guard let entry, now < entry.validUntil else { return nil }
+            return entry.caller
+        }
+    }
+
+    public func remember(_ caller: AuthenticatedCaller, validUntil: Date) {
+        entry.withLock { $0 = (caller, validUntil) }
     }
 }
 

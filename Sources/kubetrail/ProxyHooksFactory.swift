@@ -40,8 +40,12 @@ enum ProxyHooksFactory {
             authenticate: { facts, headers in
                 let now = Date()
                 if !facts.peerCertificateChain.isEmpty, let certificates {
+                    if let cached = facts.identityCache.caller(at: now) { return .success(cached) }
                     do {
-                        return .success(caller(try await certificates.authenticate(peerChain: facts.peerCertificateChain, at: now)))
+                        let identity = try await certificates.authenticate(peerChain: facts.peerCertificateChain, at: now)
+                        let authenticated = caller(identity)
+                        facts.identityCache.remember(authenticated, validUntil: identity.expiry)
+                        return .success(authenticated)
                     } catch {
                         return .failure(AuthenticationRefusal("client certificate: \(error)"))
                     }
