@@ -254,7 +254,7 @@ public struct JSONParser {
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<position]), as: UTF8.self)
         if isIntegral, let integer = Int64(text) { return .int(integer) }
-        guard let double = Double(text) else { throw JSONParseError(offset: start, reason: "number out of range") }
+        guard let double = Double(text), double.isFinite else { throw JSONParseError(offset: start, reason: "number out of range") }
         return .double(double)
     }
 

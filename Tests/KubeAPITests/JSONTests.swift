@@ -29,7 +29,7 @@ import Testing
 
     @Test(arguments: [
         "", "{", "[1,]", "{\"a\":1,}", "01", "1.", "-", "tru", "\"abc", "{\"a\" 1}", "[1 2]", "nul", "1 2", "\"\u{01}\"",
-        "{1:2}", "\"\\x\"",
+        "{1:2}", "\"\\x\"", "1e400", "-1e999",
     ])
     func rejectsMalformed(_ text: String) {
         #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
