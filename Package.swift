@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System zlib (zlib1g-dev): we need deflateSetDictionary and reusable streams.
@@ -59,6 +61,8 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // Deterministic, realistic audit events for tests and benchmarks.
@@ -191,6 +195,8 @@ let package = Package(
             name: "Proxy",
             dependencies: [
                 "Audit",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 "KubeAPI",
                 "KubeProto",
                 "ProxyIdentity",

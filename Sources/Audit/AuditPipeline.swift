@@ -148,6 +148,9 @@ public actor AuditPipeline {
     /// True once `shutdown` has run: no more events are taken.
     public var isClosed: Bool { closed }
 
+    /// Bytes chained but not yet written to the spool (the queue in front of the disk).
+    public var pendingBytes: Int { pending.count }
+
     /// The chain position the next event will get.
     public var nextSeq: UInt64 { chain.nextSeq }
 

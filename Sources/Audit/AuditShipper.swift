@@ -46,6 +46,8 @@ public actor AuditShipper {
     public private(set) var shippedSeq: UInt64 = 0
     /// The last error met talking to the database, cleared by the next success.
     public private(set) var lastError: String?
+    /// When the shipper last found nothing durable left to ship: how far behind it is, in time.
+    public private(set) var caughtUpAt = ContinuousClock.now
 
     public init(pipeline: AuditPipeline, store: AuditStore, configuration: Configuration = .init(), logger: Logger = Logger(label: "kubetrail.shipper")) throws {
         self.pipeline = pipeline
@@ -89,6 +91,7 @@ public actor AuditShipper {
                 }
                 if queue.isEmpty {
                     guard let next = try await readBatch(reader, after: highWater!) else {
+                        caughtUpAt = .now
                         if await pipeline.isClosed, reader.position >= (await pipeline.durable) { return }
                         _ = await pipeline.waitForDurable(after: reader.position)
                         continue

@@ -2,6 +2,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import NIOTLS
 
 /// One upgrade request (exec, attach, port-forward) sent to the cluster on a connection of its
 /// own, never pooled: a refused upgrade closes it, so its state can never leak into another
@@ -18,6 +19,8 @@ enum UpstreamUpgrade {
         let promise = eventLoop.makePromise(of: (HTTPResponseHead, ByteBuffer).self)
         let tls = cluster.upgradeTLS
         let host = cluster.host
+        let name = cluster.name
+        let connecting = ContinuousClock.now
         let channel = try await ClientBootstrap(group: eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.allowRemoteHalfClosure, value: true)
@@ -26,6 +29,7 @@ enum UpstreamUpgrade {
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(NIOSSLClientHandler(context: tls, serverHostname: UpstreamCluster.isIPAddress(host) ? nil : host))
+                    try sync.addHandler(TLSHandshakeTimer(cluster: name, connecting: connecting))
                     try sync.addHandler(HTTPRequestEncoder(), name: "upgrade-encoder")
                     try sync.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes)), name: "upgrade-decoder")
                     try sync.addHandler(UpgradeAnswerCollector(promise: promise), name: "upgrade-answer")
@@ -41,6 +45,40 @@ enum UpstreamUpgrade {
             try? await channel.close()
             throw error
         }
+    }
+}
+
+/// Reports how long the TCP connect and the TLS handshake of an upstream connection took, then
+/// leaves the pipeline.
+final class TLSHandshakeTimer: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    private let cluster: String
+    private let connecting: ContinuousClock.Instant
+    private var connected: ContinuousClock.Instant?
+
+    init(cluster: String, connecting: ContinuousClock.Instant) {
+        self.cluster = cluster
+        self.connecting = connecting
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { connected = .now }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        connected = .now
+        context.fireChannelActive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? TLSUserEvent, case .handshakeCompleted = event, let connected {
+            ProxyMetrics.upstreamConnected(cluster: cluster, connect: connected - connecting, tlsHandshake: .now - connected)
+            context.fireUserInboundEventTriggered(event)
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 }
 
