@@ -38,25 +38,27 @@ public struct ConnectionFacts: Sendable {
     }
 }
 
-/// The caller a connection's certificate authenticated, until the certificate expires.
+/// The caller a connection's certificate authenticated, until the certificate expires or the
+/// configuration is reloaded.
 ///
 /// A mutex: the requests of one HTTP/2 connection run on concurrent tasks; it is held only to
 /// read or replace one value.
 public final class ConnectionIdentityCache: Sendable {
-    private let entry = Mutex<(caller: AuthenticatedCaller, validUntil: Date)?>(nil)
+    private let entry = Mutex<(caller: AuthenticatedCaller, validUntil: Date, generation: Int)?>(nil)
 
     public init() {}
 
-    /// The cached caller, if one is cached and still valid at `now`.
-    public func caller(at now: Date) -> AuthenticatedCaller? {
+    /// The cached caller, if one is cached, still valid at `now`, and was proved under the same
+    /// configuration `generation` (a reload may have removed its CA or revoked its serial).
+    public func caller(at now: Date, generation: Int) -> AuthenticatedCaller? {
         entry.withLock { entry in
-            guard let entry, now < entry.validUntil else { return nil }
+            guard let entry, now < entry.validUntil, entry.generation == generation else { return nil }
             return entry.caller
         }
     }
 
-    public func remember(_ caller: AuthenticatedCaller, validUntil: Date) {
-        entry.withLock { $0 = (caller, validUntil) }
+    public func remember(_ caller: AuthenticatedCaller, validUntil: Date, generation: Int) {
+        entry.withLock { $0 = (caller, validUntil, generation) }
     }
 }
 
@@ -117,6 +119,12 @@ public struct ProxyPolicyHooks: Sendable {
 /// Why a caller was not authenticated (for the audit event and the log, not for the client).
 public struct AuthenticationRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     public var reason: String
-    public init(_ reason: String) { self.reason = reason }
+    /// A short, fixed class of the failure for metrics (`certificate`, `bearer`, `missing`…):
+    /// never text the caller chose.
+    public var kind: String
+    public init(_ reason: String, kind: String = "other") {
+        self.reason = reason
+        self.kind = kind
+    }
     public var description: String { reason }
 }

@@ -3,28 +3,53 @@ import Foundation
 import KubeAPI
 import Logging
 import NIOCore
+import Synchronization
 
 /// What every request needs: the clusters, the policy hooks, the audit pipeline and what to do
-/// when it cannot record.
+/// when it cannot record. Clusters, hooks and the failure policy are replaced whole on reload;
+/// a request keeps the ones it started with.
 public final class ProxyCore: Sendable {
     public enum OnAuditFailure: String, Sendable { case deny, allow }
 
-    let clusters: [String: UpstreamCluster]
-    let hooks: ProxyPolicyHooks
+    /// The part of the configuration a reload replaces.
+    public struct Routing: Sendable {
+        public var clusters: [String: UpstreamCluster]
+        public var hooks: ProxyPolicyHooks
+        public var onAuditFailure: OnAuditFailure
+
+        public init(clusters: [UpstreamCluster], hooks: ProxyPolicyHooks, onAuditFailure: OnAuditFailure) {
+            self.clusters = Dictionary(uniqueKeysWithValues: clusters.map { ($0.name, $0) })
+            self.hooks = hooks
+            self.onAuditFailure = onAuditFailure
+        }
+    }
+
+    /// A mutex: read once per request from many tasks, replaced on reload; held only to copy or
+    /// swap the value.
+    private let current: Mutex<Routing>
     let pipeline: AuditPipeline
-    let onAuditFailure: OnAuditFailure
     let logger: Logger
     /// The most of a response body kept for RequestResponse auditing.
     let maximumCapturedBody: Int
 
     public init(clusters: [UpstreamCluster], hooks: ProxyPolicyHooks, pipeline: AuditPipeline, onAuditFailure: OnAuditFailure = .deny,
                 maximumCapturedBody: Int = 1 << 20, logger: Logger = Logger(label: "kubetrail.proxy")) {
-        self.clusters = Dictionary(uniqueKeysWithValues: clusters.map { ($0.name, $0) })
-        self.hooks = hooks
+        self.current = Mutex(Routing(clusters: clusters, hooks: hooks, onAuditFailure: onAuditFailure))
         self.pipeline = pipeline
-        self.onAuditFailure = onAuditFailure
         self.maximumCapturedBody = maximumCapturedBody
         self.logger = logger
+    }
+
+    /// The clusters, hooks and failure policy new requests use.
+    public var routing: Routing { current.withLock { $0 } }
+
+    /// Puts a reloaded configuration in place for the next request; returns the one it replaced.
+    @discardableResult
+    public func replace(with routing: Routing) -> Routing {
+        current.withLock { old in
+            defer { old = routing }
+            return old
+        }
     }
 
     /// Records an event; false when it could not be recorded and the request must be refused.
@@ -34,8 +59,9 @@ public final class ProxyCore: Sendable {
             try await pipeline.record(event)
             return true
         } catch {
+            ProxyMetrics.auditRecordFailed()
             logger.error("audit event not recorded", metadata: ["audit-id": "\(event.auditID)", "stage": "\(event.stage.rawValue)", "error": "\(error)"])
-            return onAuditFailure == .allow
+            return routing.onAuditFailure == .allow
         }
     }
 }

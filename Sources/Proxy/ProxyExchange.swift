@@ -11,13 +11,48 @@ import ProxyIdentity
 /// forward with the proxy's own credentials as the caller, stream the answer back, audit again.
 struct ProxyExchange: Sendable {
     let core: ProxyCore
+    /// The clusters and policy as they were when the request arrived (a reload does not change them mid-request).
+    let routing: ProxyCore.Routing
     let facts: ConnectionFacts
     let head: HTTPRequestHead
     let body: [UInt8]
     let writer: ResponseWriter
 
     func serve() async {
+        let inFlight = ProxyMetrics.inFlight()
+        inFlight.increment()
         let started = ContinuousClock.now
+        let outcome = await exchange(started: started)
+        inFlight.decrement()
+        ProxyMetrics.requestCompleted(cluster: outcome.cluster, clusterVersion: outcome.clusterVersion, verb: outcome.verb,
+                                      code: outcome.code, duration: ContinuousClock.now - started)
+    }
+
+    /// What the request-duration metric is labelled with; cluster and verb are bounded (a caller's
+    /// made-up cluster name or HTTP method becomes "unknown"/"other").
+    struct Outcome {
+        var cluster = "unknown"
+        var clusterVersion = "unknown"
+        var verb = "other"
+        var code: Int
+    }
+
+    private func outcome(_ auditor: RequestAuditor, _ code: Int) -> Outcome {
+        var outcome = Outcome(code: code)
+        if let cluster = routing.clusters[auditor.cluster] {
+            outcome.cluster = cluster.name
+            outcome.clusterVersion = cluster.version
+        }
+        if let verb = auditor.info?.verb, Self.knownVerbs.contains(verb) { outcome.verb = verb }
+        return outcome
+    }
+
+    static let knownVerbs: Set<String> = [
+        "get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "proxy",
+        "head", "post", "put", "options", "connect",
+    ]
+
+    private func exchange(started: ContinuousClock.Instant) async -> Outcome {
         let headers = head.headers.map { ($0.name, $0.value) }
         var auditor = RequestAuditor(
             auditID: .timeOrdered(), received: Date(), cluster: "", method: head.method.rawValue, requestURI: head.uri,
@@ -30,68 +65,73 @@ struct ProxyExchange: Sendable {
         do {
             route = try ClusterRoute.parse(head.uri)
         } catch {
-            await refuse(.pageNotFound(), auditor: auditor, decision: .deny, rule: "routing: \(error)")
-            return
+            return outcome(auditor, await refuse(.pageNotFound(), auditor: auditor, decision: .deny, rule: "routing: \(error)"))
         }
         auditor.cluster = route.cluster
         let (path, query) = Self.split(route.upstreamTarget)
         auditor.info = RequestInfoResolver.resolve(method: head.method.rawValue, path: path, query: query)
 
         let caller: AuthenticatedCaller
-        switch await core.hooks.authenticate(facts, headers) {
+        let authenticationStarted = ContinuousClock.now
+        let authentication = await routing.hooks.authenticate(facts, headers)
+        let method = facts.peerCertificateChain.isEmpty ? "bearer" : "x509"
+        ProxyMetrics.identityValidated(method: method, succeeded: (try? authentication.get()) != nil,
+                                       duration: ContinuousClock.now - authenticationStarted)
+        switch authentication {
         case .success(let authenticated):
             caller = authenticated
         case .failure(let refusal):
-            await refuse(.unauthorized(), auditor: auditor, decision: .unauthenticated, rule: refusal.reason)
-            return
+            ProxyMetrics.authenticationFailed(reason: refusal.kind)
+            return outcome(auditor, await refuse(.unauthorized(), auditor: auditor, decision: .unauthenticated, rule: refusal.reason))
         }
         auditor.caller = caller
-        guard let cluster = core.clusters[route.cluster] else {
-            await refuse(KubernetesStatus(code: 404, reason: "NotFound", message: "cluster \"\(route.cluster)\" not found"),
-                         auditor: auditor, decision: .deny, rule: "routing: unknown cluster")
-            return
+        guard let cluster = routing.clusters[route.cluster] else {
+            return outcome(auditor, await refuse(KubernetesStatus(code: 404, reason: "NotFound", message: "cluster \"\(route.cluster)\" not found"),
+                                                 auditor: auditor, decision: .deny, rule: "routing: unknown cluster"))
         }
+        cluster.requestStarted()
+        defer { cluster.requestFinished() }
         let info = auditor.info!
         let upgrade = head.headers.first(name: "upgrade")
         if let upgrade, !Self.acceptedUpgrades.contains(upgrade.lowercased()) || !info.isConnect {
-            await refuse(.badRequest("upgrading to \"\(upgrade)\" is not supported; only websocket and SPDY/3.1 for exec, attach and portforward"),
-                         auditor: auditor, decision: .deny, rule: "upgrade: \(upgrade)")
-            return
+            return outcome(auditor, await refuse(
+                .badRequest("upgrading to \"\(upgrade)\" is not supported; only websocket and SPDY/3.1 for exec, attach and portforward"),
+                auditor: auditor, decision: .deny, rule: "upgrade: \(upgrade)"))
         }
 
-        switch core.hooks.impersonation(headers) {
+        switch routing.hooks.impersonation(headers) {
         case .failure(let refusal):
-            await refuse(.badRequest(refusal.reason), auditor: auditor, decision: .deny, rule: "impersonation: \(refusal.reason)")
-            return
+            return outcome(auditor, await refuse(.badRequest(refusal.reason), auditor: auditor, decision: .deny, rule: "impersonation: \(refusal.reason)"))
         case .success(let asked?):
-            let decision = core.hooks.mayImpersonate(caller, route.cluster, asked)
+            let decision = routing.hooks.mayImpersonate(caller, route.cluster, asked)
             guard decision.allowed else {
-                await refuse(.forbidden(user: caller.user, verb: "impersonate", resource: "users", group: "", name: asked.user, namespace: nil),
-                             auditor: auditor, decision: .deny, rule: decision.rule)
-                return
+                ProxyMetrics.denied(cluster: route.cluster, rule: decision.rule)
+                return outcome(auditor, await refuse(
+                    .forbidden(user: caller.user, verb: "impersonate", resource: "users", group: "", name: asked.user, namespace: nil),
+                    auditor: auditor, decision: .deny, rule: decision.rule))
             }
             auditor.impersonated = asked
         case .success(nil):
             break
         }
 
+        // A create names its object in the body, not the URL; the trail names it, refused or not.
+        // Authorization does not see it, as in Kubernetes (a create cannot be limited by name).
+        let createdName = info.verb == "create" && info.name.isEmpty ? ObjectNames.extract(body)?.name : nil
         let effective = auditor.impersonated.map { AuthenticatedCaller(user: $0.user, groups: $0.groups, method: caller.method, credentialID: caller.credentialID) } ?? caller
-        let decision = core.hooks.authorize(effective, route.cluster, info)
+        let decision = routing.hooks.authorize(effective, route.cluster, info)
         auditor.decisionRule = decision.rule
+        if let createdName { auditor.info?.name = createdName }
         guard decision.allowed else {
             let status = info.isResourceRequest
                 ? KubernetesStatus.forbidden(user: effective.user, verb: info.verb, resource: info.resource, subresource: info.subresource,
                                              group: info.apiGroup, name: info.name, namespace: info.namespace)
                 : KubernetesStatus.forbidden(user: effective.user, verb: info.verb, path: path)
-            await refuse(status, auditor: auditor, decision: .deny, rule: decision.rule)
-            return
+            ProxyMetrics.denied(cluster: route.cluster, rule: decision.rule)
+            return outcome(auditor, await refuse(status, auditor: auditor, decision: .deny, rule: decision.rule))
         }
-        auditor.level = core.hooks.auditLevel(effective, route.cluster, info)
+        auditor.level = routing.hooks.auditLevel(effective, route.cluster, info)
 
-        // A create names its object in the body, not the URL.
-        if info.verb == "create", info.name.isEmpty, let names = ObjectNames.extract(body), let name = names.name {
-            auditor.info?.name = name
-        }
         // Audit before access: in strict durability this returns once the event is on disk.
         // Bodies are redacted (parsed and rewritten) only when the level keeps them.
         let requestPayload = body.isEmpty || auditor.level < .request
@@ -99,12 +139,11 @@ struct ProxyExchange: Sendable {
         if !(await core.record(auditor.event(stage: .requestReceived, requestBody: requestPayload))) {
             await writer.status(.serviceUnavailable("the audit trail cannot record this request; refusing it (on_audit_failure: deny)"),
                                 auditID: auditor.auditID)
-            return
+            return outcome(auditor, 503)
         }
 
         if let upgrade {
-            await forwardUpgrade(upgrade, auditor: auditor, cluster: cluster, route: route, caller: effective, started: started)
-            return
+            return outcome(auditor, await forwardUpgrade(upgrade, auditor: auditor, cluster: cluster, route: route, caller: effective, started: started))
         }
         var request = HTTPClientRequest(url: cluster.server + route.upstreamTarget)
         request.method = head.method
@@ -115,8 +154,8 @@ struct ProxyExchange: Sendable {
                 auditID: auditor.auditID.uuidString.lowercased(), clientAddress: facts.remoteAddress)
             request.headers = HTTPHeaders(upstream.fields.map { ($0.name, $0.value) })
         } catch {
-            await refuse(.badRequest("the request's headers cannot be forwarded: \(error)"), auditor: auditor, decision: .deny, rule: "headers")
-            return
+            return outcome(auditor, await refuse(.badRequest("the request's headers cannot be forwarded: \(error)"),
+                                                 auditor: auditor, decision: .deny, rule: "headers"))
         }
         if !body.isEmpty { request.body = .bytes(ByteBuffer(bytes: body)) }
 
@@ -128,6 +167,7 @@ struct ProxyExchange: Sendable {
         var responseContentType = ""
         do {
             let response = try await cluster.client.execute(request, timeout: .hours(24 * 365))
+            ProxyMetrics.pooled(cluster: cluster.name, reused: !cluster.connections.claimNewConnection())
             status = Int(response.status.code)
             responseContentType = response.headers.first(name: "content-type") ?? ""
             var responseHeaders = response.headers.filter { !ResponseHeaders.hopByHop.contains($0.name.lowercased()) }.map { ($0.name, $0.value) }
@@ -158,15 +198,18 @@ struct ProxyExchange: Sendable {
         let responsePayload = captured.isEmpty ? nil : Payload(contentType: responseContentType, bytes: AuditRedaction.response(captured, info: info))
         _ = await core.record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: Int32(status)), latency: latency,
                                             bytesIn: Int64(body.count), bytesOut: bytesOut, requestBody: requestPayload, responseBody: responsePayload))
+        return outcome(auditor, status)
     }
 
-    /// Answers with a Status and records the refusal as one complete event.
-    func refuse(_ status: KubernetesStatus, auditor: RequestAuditor, decision: AuditEvent.Decision, rule: String) async {
+    /// Answers with a Status and records the refusal as one complete event; returns the status code.
+    @discardableResult
+    func refuse(_ status: KubernetesStatus, auditor: RequestAuditor, decision: AuditEvent.Decision, rule: String) async -> Int {
         var auditor = auditor
         auditor.decisionRule = rule
         _ = await core.record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: Int32(status.code), reason: status.reason, message: status.message),
                                             decision: decision))
         await writer.status(status, auditID: auditor.auditID)
+        return status.code
     }
 
     static func split(_ target: String) -> (String, [(String, String)]) {

@@ -43,7 +43,7 @@ final class ProxyRequestHandler: ChannelInboundHandler, RemovableChannelHandler 
         case (.end, .receiving(let head, let body, let tooLarge)):
             state = .responding
             let writer = ChannelResponseWriter(channel: context.channel, version: head.version, keepAlive: head.isKeepAlive)
-            let exchange = ProxyExchange(core: core, facts: facts, head: head, body: body, writer: writer)
+            let exchange = ProxyExchange(core: core, routing: core.routing, facts: facts, head: head, body: body, writer: writer)
             let limit = Self.maximumRequestBody
             Task { [exchange, writer, tooLarge, limit] in
                 await ExchangeRunner.run(exchange, writer: writer, tooLarge: tooLarge, limit: limit)

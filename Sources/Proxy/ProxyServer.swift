@@ -11,12 +11,26 @@ import NIOSSL
 /// callers have none); each connection's verified certificate chain is read on its own pipeline.
 public final class ProxyServer: Sendable {
     let core: ProxyCore
-    let tls: NIOSSLContext
+    /// A mutex: each new connection reads the context once; a reload swaps it. Connections
+    /// already open keep the one they were accepted with.
+    let tls: Mutex<NIOSSLContext>
     let group: EventLoopGroup
     let connectionCounter = ConnectionCounter()
 
     public init(core: ProxyCore, certificateChain: [NIOSSLCertificate], privateKey: NIOSSLPrivateKey, clientCAs: [NIOSSLCertificate],
                 group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
+        self.tls = Mutex(try Self.context(certificateChain: certificateChain, privateKey: privateKey, clientCAs: clientCAs))
+        self.core = core
+        self.group = group
+    }
+
+    /// Uses a new certificate, key and client CAs for connections accepted from now on.
+    public func replaceTLS(certificateChain: [NIOSSLCertificate], privateKey: NIOSSLPrivateKey, clientCAs: [NIOSSLCertificate]) throws {
+        let context = try Self.context(certificateChain: certificateChain, privateKey: privateKey, clientCAs: clientCAs)
+        tls.withLock { $0 = context }
+    }
+
+    static func context(certificateChain: [NIOSSLCertificate], privateKey: NIOSSLPrivateKey, clientCAs: [NIOSSLCertificate]) throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: certificateChain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
         configuration.minimumTLSVersion = .tlsv12
@@ -27,14 +41,12 @@ public final class ProxyServer: Sendable {
             configuration.certificateVerification = .optionalVerification
             configuration.trustRoots = .certificates(clientCAs)
         }
-        self.tls = try NIOSSLContext(configuration: configuration)
-        self.core = core
-        self.group = group
+        return try NIOSSLContext(configuration: configuration)
     }
 
     /// Binds and starts accepting; the returned channel's local address has the port.
     public func start(host: String, port: Int) async throws -> Channel {
-        let tls = self.tls
+        let server = self
         let core = self.core
         let counter = self.connectionCounter
         return try await ServerBootstrap(group: group)
@@ -43,7 +55,7 @@ public final class ProxyServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: server.tls.withLock { $0 }))
                 }.flatMap {
                     channel.configureHTTP2SecureUpgrade(
                         h2ChannelConfigurator: { channel in

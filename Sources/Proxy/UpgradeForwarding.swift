@@ -12,10 +12,9 @@ extension ProxyExchange {
     static let acceptedUpgrades: Set<String> = ["websocket", "spdy/3.1"]
 
     func forwardUpgrade(_ upgrade: String, auditor: RequestAuditor, cluster: UpstreamCluster, route: ClusterRoute,
-                        caller: AuthenticatedCaller, started: ContinuousClock.Instant) async {
+                        caller: AuthenticatedCaller, started: ContinuousClock.Instant) async -> Int {
         guard let downstream = writer as? ChannelResponseWriter, downstream.version.major == 1 else {
-            await refuse(.badRequest("upgrades need HTTP/1.1"), auditor: auditor, decision: .deny, rule: "upgrade: not HTTP/1.1")
-            return
+            return await refuse(.badRequest("upgrades need HTTP/1.1"), auditor: auditor, decision: .deny, rule: "upgrade: not HTTP/1.1")
         }
         var upstreamHead = HTTPRequestHead(version: .http1_1, method: head.method, uri: route.upstreamTarget)
         do {
@@ -25,8 +24,7 @@ extension ProxyExchange {
                 auditID: auditor.auditID.uuidString.lowercased(), clientAddress: facts.remoteAddress, isUpgrade: true)
             upstreamHead.headers = HTTPHeaders(fields.fields.map { ($0.name, $0.value) })
         } catch {
-            await refuse(.badRequest("the request's headers cannot be forwarded: \(error)"), auditor: auditor, decision: .deny, rule: "headers")
-            return
+            return await refuse(.badRequest("the request's headers cannot be forwarded: \(error)"), auditor: auditor, decision: .deny, rule: "headers")
         }
         let answer: UpstreamUpgrade.Answer
         do {
@@ -35,7 +33,7 @@ extension ProxyExchange {
             let status = KubernetesStatus(code: 502, reason: "BadGateway", message: "cluster \(route.cluster) is unreachable: \(error)")
             _ = await core.record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: 502)))
             await writer.status(status, auditID: auditor.auditID)
-            return
+            return 502
         }
         guard answer.head.status == .switchingProtocols else {
             // Refused upstream: pass the answer on, then close both connections.
@@ -50,14 +48,17 @@ extension ProxyExchange {
             try? await writer.body(answer.body)
             try? await writer.end()
             await writer.abort()
-            return
+            return code
         }
         _ = await core.record(auditor.event(stage: .responseStarted, status: ResponseStatus(code: 101)))
         var switching = answer.head.headers.filter { !["audit-id", "content-length", "transfer-encoding"].contains($0.name.lowercased()) }
             .map { ($0.name, $0.value) }
         switching.append(("Audit-Id", auditor.auditID.uuidString.lowercased()))
         let core = self.core
+        let sessions = ProxyMetrics.upgradedSessionsActive(cluster: cluster.name)
+        sessions.increment()
         let done: @Sendable (Int64, Int64) -> Void = { fromClient, fromCluster in
+            sessions.decrement()
             let event = auditor.event(stage: .responseComplete, status: ResponseStatus(code: 101),
                                       latency: (ContinuousClock.now - started).microseconds, bytesIn: fromClient, bytesOut: fromCluster)
             Task { _ = await core.record(event) }
@@ -69,6 +70,7 @@ extension ProxyExchange {
             await writer.abort()
             done(0, 0)
         }
+        return 101
     }
 }
 

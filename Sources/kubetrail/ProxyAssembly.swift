@@ -1,72 +1,34 @@
 import Audit
-import Dispatch
 import Foundation
 import KubeAPI
 import Logging
 import NIOCore
-import NIOPosix
-import NIOSSL
 import PostgresNIO
+import Prometheus
 import Proxy
 import ProxyConfiguration
 
 /// The proxy daemon put together from its configuration: TLS, clusters, policy, audit pipeline,
-/// shipper and listener; and how it runs and stops (SIGTERM/SIGINT drain and flush).
+/// shipper, listener and admin listener; and how it runs, reloads (SIGHUP, changed certificate
+/// files) and stops (SIGTERM/SIGINT: drain and flush).
 struct ProxyAssembly {
     let settings: ProxyConfiguration
     let server: ProxyServer
     let pipeline: AuditPipeline
     let postgres: PostgresClient
     let shipper: AuditShipper
-    let clusters: [UpstreamCluster]
+    let reloader: ProxyReloader
     let logger: Logger
+    /// How often the files the configuration names are checked for changes.
+    static let fileCheckInterval: Duration = .seconds(2)
 
     static func make(_ settings: ProxyConfiguration, configPath: String, logger: Logger) async throws -> ProxyAssembly {
-        func fail(_ key: String, _ path: ConfigPath, _ error: any Error) -> CommandFailure {
-            CommandFailure(description: "\(configPath): \(key): \(path.given): cannot load: \(error)")
-        }
-        let chain: [NIOSSLCertificate]
-        let key: NIOSSLPrivateKey
-        do { chain = try NIOSSLCertificate.fromPEMFile(settings.tls.certificateFile.resolved) } catch { throw fail("tls.cert_file", settings.tls.certificateFile, error) }
-        do { key = try NIOSSLPrivateKey(file: settings.tls.keyFile.resolved, format: .pem) } catch { throw fail("tls.key_file", settings.tls.keyFile, error) }
-        var clientCAs: [NIOSSLCertificate] = []
-        for (index, path) in settings.tls.clientCAFiles.enumerated() {
-            do { clientCAs += try NIOSSLCertificate.fromPEMFile(path.resolved) } catch { throw fail("tls.client_ca_files[\(index)]", path, error) }
-        }
-
+        let listener = try ProxyMaterial.listener(settings, configPath: configPath)
         var clusters: [UpstreamCluster] = []
         do {
-            let pool = UpstreamCluster.Pool(
-                maximumConnectionsPerHost: settings.upstreamPool.maxIdleConnectionsPerHost,
-                idleTimeout: .nanoseconds(Int64(settings.upstreamPool.idleTimeout.components.seconds) * 1_000_000_000))
-            for (index, cluster) in settings.clusters.enumerated() {
-                var cas: [NIOSSLCertificate] = []
-                if let ca = cluster.caFile {
-                    do { cas = try NIOSSLCertificate.fromPEMFile(ca.resolved) } catch { throw fail("clusters[\(index)].ca_file", ca, error) }
-                }
-                var certificates: [NIOSSLCertificate] = []
-                var clientKey: NIOSSLPrivateKey?
-                var token: String?
-                switch cluster.credentials {
-                case .clientCertificate(let certificate, let keyPath):
-                    do { certificates = try NIOSSLCertificate.fromPEMFile(certificate.resolved) } catch { throw fail("clusters[\(index)].client_cert_file", certificate, error) }
-                    do { clientKey = try NIOSSLPrivateKey(file: keyPath.resolved, format: .pem) } catch { throw fail("clusters[\(index)].client_key_file", keyPath, error) }
-                case .tokenFile(let path):
-                    do { token = try String(contentsOfFile: path.resolved, encoding: .utf8).trimming(" \t\r\n") } catch { throw fail("clusters[\(index)].token_file", path, error) }
-                case .tokenEnvironment(let name):
-                    guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
-                        throw CommandFailure(description: "\(configPath): clusters[\(index)].token_env: the environment variable \(name) is not set")
-                    }
-                    token = value
-                }
-                do {
-                    clusters.append(try UpstreamCluster(name: cluster.name, server: cluster.server, caCertificates: cas,
-                                                        clientCertificateChain: certificates, clientKey: clientKey, token: token, pool: pool))
-                } catch {
-                    throw CommandFailure(description: "\(configPath): clusters[\(index)]: cannot set up TLS to \(cluster.server): \(error)")
-                }
+            for index in settings.clusters.indices {
+                clusters.append(try ProxyMaterial.cluster(settings, index: index, configPath: configPath))
             }
-
             guard let urlText = settings.audit.database.resolve(environment: ProcessInfo.processInfo.environment) else {
                 throw CommandFailure(description: "\(configPath): audit.database_url_env: the environment variable is not set")
             }
@@ -80,13 +42,16 @@ struct ProxyAssembly {
             let postgres = PostgresClient(configuration: databaseURL.clientConfiguration(), backgroundLogger: DatabaseURL.quietLogger)
             let shipper = try AuditShipper(pipeline: pipeline, store: AuditStore(client: postgres, logger: logger), logger: logger)
 
-            let hooks = try await ProxyHooksFactory.hooks(settings, clientCAs: clientCAs, configPath: configPath)
+            let hooks = try await ProxyHooksFactory.hooks(settings, clientCAs: listener.clientCAs, configPath: configPath, generation: 1)
             let core = ProxyCore(
                 clusters: clusters, hooks: hooks,
                 pipeline: pipeline, onAuditFailure: settings.audit.onAuditFailure == .allow ? .allow : .deny, logger: logger)
-            let server = try ProxyServer(core: core, certificateChain: chain, privateKey: key, clientCAs: clientCAs)
+            let server = try ProxyServer(core: core, certificateChain: listener.certificateChain, privateKey: listener.privateKey,
+                                         clientCAs: listener.clientCAs)
+            let reloader = ProxyReloader(configPath: configPath, settings: settings, generation: 1, server: server, core: core,
+                                         clusters: clusters, logger: logger)
             return ProxyAssembly(settings: settings, server: server, pipeline: pipeline, postgres: postgres, shipper: shipper,
-                                 clusters: clusters, logger: logger)
+                                 reloader: reloader, logger: logger)
         } catch {
             // An HTTP client may not be dropped open: close the pools made so far, then say what failed.
             for cluster in clusters { try? await cluster.shutdown() }
@@ -94,60 +59,83 @@ struct ProxyAssembly {
         }
     }
 
-    func run() async throws {
+    func run(metrics registry: PrometheusCollectorRegistry) async throws {
         await pipeline.start()
+        let telemetry = AuditTelemetry(registry: registry, pipeline: pipeline, shipper: shipper)
+        let admin: Channel
         let listener: Channel
         do {
-            listener = try await server.start(host: settings.listen.host, port: settings.listen.port)
+            do {
+                admin = try await AdminServer(endpoints: .init(metrics: { await telemetry.metricsText() }, readiness: { await telemetry.readiness() }))
+                    .start(host: settings.adminListen.host, port: settings.adminListen.port)
+            } catch {
+                throw CommandFailure(description: "cannot listen on \(settings.adminListen) (admin_listen): \(error)")
+            }
+            do {
+                listener = try await server.start(host: settings.listen.host, port: settings.listen.port)
+            } catch {
+                try? await admin.close()
+                throw CommandFailure(description: "cannot listen on \(settings.listen): \(error)")
+            }
         } catch {
-            for cluster in clusters { try? await cluster.shutdown() }
+            for cluster in await reloader.currentClusters { try? await cluster.shutdown() }
             await pipeline.shutdown()
-            throw CommandFailure(description: "cannot listen on \(settings.listen): \(error)")
+            throw error
+        }
+        let clusters = await reloader.currentClusters
+        for cluster in clusters {
+            Task { [logger] in
+                switch await cluster.discoverVersion() {
+                case .success(let version): logger.info("cluster reachable", metadata: ["cluster": "\(cluster.name)", "version": "\(version)"])
+                case .failure(let error): logger.warning("cluster version unknown", metadata: ["cluster": "\(cluster.name)", "error": "\(error)"])
+                }
+            }
         }
         let port = listener.localAddress?.port ?? settings.listen.port
-        print("kubetrail proxy: serving https://\(settings.listen.host):\(port)/clusters/{\(clusters.map(\.name).joined(separator: ","))} (h2, http/1.1)")
+        let adminPort = admin.localAddress?.port ?? settings.adminListen.port
+        print("kubetrail proxy: serving https://\(settings.listen.host):\(port)/clusters/{\(clusters.map(\.name).joined(separator: ","))} (h2, http/1.1); "
+              + "admin http://\(settings.adminListen.host):\(adminPort)/metrics")
         fflush(nil)
-        let stop = StopSignal()
+
+        let stop = SignalWatch([SIGTERM, SIGINT])
+        let hangup = SignalWatch([SIGHUP])
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await postgres.run() }
             group.addTask { try await shipper.run() }
-            group.addTask {
+            group.addTask { [reloader] in
+                for await _ in hangup.arrivals { await reloader.reload(because: "SIGHUP") }
+            }
+            group.addTask { [reloader] in await Self.watchFiles(reloader) }
+            group.addTask { [logger, pipeline] in
                 await stop.wait()
                 // Drain: stop accepting, let in-flight requests finish their events, flush the spool.
+                logger.notice("stopping: draining requests and flushing the audit spool")
                 try? await listener.close()
                 try? await Task.sleep(for: .milliseconds(200))
                 await pipeline.shutdown()
+                try? await admin.close()
             }
             // The shipper returns once the pipeline is shut down and everything durable is shipped
             // (or the database stays away: then the events wait in the spool for the next start).
             _ = try await group.next()
             group.cancelAll()
         }
-        for cluster in clusters { try? await cluster.shutdown() }
+        for cluster in await reloader.currentClusters { try? await cluster.shutdown() }
     }
-}
 
-/// Resolves when SIGTERM or SIGINT arrives.
-final class StopSignal: @unchecked Sendable {
-    // @unchecked: `sources` is set once in init and only kept alive, never touched again.
-    private let stream: AsyncStream<Void>
-    private let sources: [DispatchSourceSignal]
-
-    init() {
-        let (stream, continuation) = AsyncStream<Void>.makeStream()
-        self.stream = stream
-        var sources: [DispatchSourceSignal] = []
-        for signalNumber in [SIGTERM, SIGINT] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber)
-            source.setEventHandler { continuation.yield() }
-            source.resume()
-            sources.append(source)
+    /// Reloads when a certificate, key, CA, token or JWKS file the configuration names changes.
+    static func watchFiles(_ reloader: ProxyReloader) async {
+        var watch = FileChangeWatch(paths: await reloader.watchedFiles)
+        while !Task.isCancelled {
+            try? await Task.sleep(for: fileCheckInterval)
+            let changed = watch.changed()
+            guard !changed.isEmpty else { continue }
+            // A certificate and its key are seldom written at the same instant: let both land.
+            try? await Task.sleep(for: .milliseconds(500))
+            await reloader.reload(because: "changed: \(changed.joined(separator: ", "))")
+            // Watch what the (possibly new) configuration names, as it is now; a failed reload
+            // is tried again at the next change.
+            watch = FileChangeWatch(paths: await reloader.watchedFiles)
         }
-        self.sources = sources
-    }
-
-    func wait() async {
-        for await _ in stream { return }
     }
 }

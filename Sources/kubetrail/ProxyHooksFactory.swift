@@ -10,7 +10,9 @@ import X509
 /// Wires the proxy core to its feature modules: certificate and OIDC authentication
 /// (ProxyIdentity), the policy engine and audit levels (ProxyConfiguration).
 enum ProxyHooksFactory {
-    static func hooks(_ settings: ProxyConfiguration, clientCAs: [NIOSSLCertificate], configPath: String) async throws -> ProxyPolicyHooks {
+    /// `generation` numbers the configuration: a connection's cached certificate caller is only
+    /// reused under the configuration that proved it.
+    static func hooks(_ settings: ProxyConfiguration, clientCAs: [NIOSSLCertificate], configPath: String, generation: Int) async throws -> ProxyPolicyHooks {
         let roots = try clientCAs.map { try Certificate(derEncoded: try $0.toDERBytes()) }
         let certificates = roots.isEmpty ? nil : ClientCertificateAuthenticator(configuration: .init(trustedRoots: roots))
         var oidc: OIDCAuthenticator?
@@ -40,29 +42,29 @@ enum ProxyHooksFactory {
             authenticate: { facts, headers in
                 let now = Date()
                 if !facts.peerCertificateChain.isEmpty, let certificates {
-                    if let cached = facts.identityCache.caller(at: now) { return .success(cached) }
+                    if let cached = facts.identityCache.caller(at: now, generation: generation) { return .success(cached) }
                     do {
                         let identity = try await certificates.authenticate(peerChain: facts.peerCertificateChain, at: now)
                         let authenticated = caller(identity)
-                        facts.identityCache.remember(authenticated, validUntil: identity.expiry)
+                        facts.identityCache.remember(authenticated, validUntil: identity.expiry, generation: generation)
                         return .success(authenticated)
                     } catch {
-                        return .failure(AuthenticationRefusal("client certificate: \(error)"))
+                        return .failure(AuthenticationRefusal("client certificate: \(error)", kind: "certificate"))
                     }
                 }
                 if let authorization = headers.last(where: { $0.0.lowercased() == "authorization" })?.1 {
                     let parts = authorization.split(separator: " ", maxSplits: 1)
                     guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-                        return .failure(AuthenticationRefusal("Authorization header is not a bearer token"))
+                        return .failure(AuthenticationRefusal("Authorization header is not a bearer token", kind: "malformed"))
                     }
-                    guard let oidc = bearer else { return .failure(AuthenticationRefusal("bearer token given but OIDC is not configured")) }
+                    guard let oidc = bearer else { return .failure(AuthenticationRefusal("bearer token given but OIDC is not configured", kind: "bearer")) }
                     do {
                         return .success(caller(try await oidc.authenticate(bearerToken: String(parts[1]), at: now)))
                     } catch {
-                        return .failure(AuthenticationRefusal("bearer token: \(error)"))
+                        return .failure(AuthenticationRefusal("bearer token: \(error)", kind: "bearer"))
                     }
                 }
-                return .failure(AuthenticationRefusal("no client certificate and no bearer token"))
+                return .failure(AuthenticationRefusal("no client certificate and no bearer token", kind: "missing"))
             },
             authorize: { caller, cluster, info in
                 decision(policy.decide(identity: Identity(user: caller.user, groups: caller.groups), cluster: cluster, request: attributes(info)))

@@ -146,18 +146,12 @@ import Testing
 /// the spool on a tiny tmpfs (needs root, which CI has).
 @Suite(.serialized) struct ProxyAuditFailureTests {
     @Test func aFullSpoolMeans503AndNothingReachesTheCluster() async throws {
-        let mountPoint = NSTemporaryDirectory() + "kubetrail-proxy-full-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        _ = try await ProxyRig.run("/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", mountPoint])
-        defer {
-            _ = try? FileManager.default.removeItem(atPath: mountPoint + "/filler")
-            Task { _ = try? await ProxyRig.run("/bin/umount", ["-l", mountPoint]) }
-        }
-        let rig = try await ProxyRig.start(durability: "strict", spoolDirectory: mountPoint)
+        let mount = try await TmpfsMount(size: "256k")
+        defer { mount.remove() }
+        let rig = try await ProxyRig.start(durability: "strict", spoolDirectory: mount.path)
         defer { Task { await rig.stop() } }
         #expect(try await rig.kubectl("alice", ["get", "pods"]).status == 0)
-        // Fill the file system: dd stops at ENOSPC.
-        _ = await (try ChildProcess("dd", ["if=/dev/zero", "of=\(mountPoint)/filler", "bs=4k"])).wait(timeout: .seconds(20))
+        try await mount.fill()
         // A full file system may still take a few small records in its last partly used page; those
         // requests are audited and may pass. Then the spool fails, and the proxy must refuse.
         var refusal: ChildProcess.Result?
@@ -168,7 +162,7 @@ import Testing
         let refused = try #require(refusal, "the proxy kept forwarding with a full spool")
         #expect(refused.stderr.contains("audit trail cannot record"), "\(refused)")
         // Room again: the proxy serves without a restart.
-        try FileManager.default.removeItem(atPath: mountPoint + "/filler")
+        try mount.empty()
         var recovered = false
         for _ in 0..<20 where !recovered {
             recovered = try await rig.kubectl("alice", ["get", "configmaps"]).status == 0
