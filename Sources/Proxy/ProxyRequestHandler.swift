@@ -23,6 +23,9 @@ final class ProxyRequestHandler: ChannelInboundHandler, RemovableChannelHandler 
     private let core: ProxyCore
     private let facts: ConnectionFacts
     private var state = State.idle
+    /// The request being served; cancelled when the client goes away, which ends the upstream
+    /// request too (a watch or `logs -f` whose client left must not run on).
+    private var serving: Task<Void, Never>?
 
     init(core: ProxyCore, facts: ConnectionFacts) {
         self.core = core
@@ -45,12 +48,17 @@ final class ProxyRequestHandler: ChannelInboundHandler, RemovableChannelHandler 
             let writer = ChannelResponseWriter(channel: context.channel, version: head.version, keepAlive: head.isKeepAlive)
             let exchange = ProxyExchange(core: core, routing: core.routing, facts: facts, head: head, body: body, writer: writer)
             let limit = Self.maximumRequestBody
-            Task { [exchange, writer, tooLarge, limit] in
+            serving = Task { [exchange, writer, tooLarge, limit] in
                 await ExchangeRunner.run(exchange, writer: writer, tooLarge: tooLarge, limit: limit)
             }
         default:
             break
         }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        serving?.cancel()
+        context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
@@ -69,7 +77,9 @@ enum ExchangeRunner {
     }
 }
 
-/// Writes a response to a channel; each chunk waits for its flush so a slow client slows the upstream read.
+/// Writes a response to a channel without a thread hop per write: writes are queued to the
+/// channel's event loop in order, and a chunk waits for its flush only while the channel is
+/// not writable, so a slow client still slows the upstream read (backpressure).
 struct ChannelResponseWriter: ResponseWriter {
     let channel: Channel
     let version: HTTPVersion
@@ -81,16 +91,32 @@ struct ChannelResponseWriter: ResponseWriter {
         if version.major == 1, !head.headers.contains(name: "content-length") {
             head.headers.replaceOrAdd(name: "transfer-encoding", value: "chunked")
         }
-        try await channel.writeAndFlush(HTTPServerResponsePart.head(head)).get()
+        // Flushed at once: a watch or `logs -f` shows its head before its first event.
+        channel.writeAndFlush(HTTPServerResponsePart.head(head), promise: nil)
     }
 
     func body(_ chunk: ByteBuffer) async throws {
-        try await channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(chunk))).get()
+        // The client went away: stop reading the upstream (a watch would otherwise run on).
+        guard channel.isActive else { throw ChannelError.ioOnClosedChannel }
+        let written = write(.body(.byteBuffer(chunk)))
+        if !channel.isWritable { try await written.get() }
     }
 
     func end() async throws {
-        try await channel.writeAndFlush(HTTPServerResponsePart.end(nil)).get()
-        if !keepAlive { try? await channel.close() }
+        let written = write(.end(nil))
+        if !keepAlive {
+            try? await written.get()
+            try? await channel.close()
+        } else if !channel.isWritable {
+            try await written.get()
+        }
+    }
+
+    /// Queues a write and flush on the channel's event loop; the future says when it is written.
+    private func write(_ part: HTTPServerResponsePart) -> EventLoopFuture<Void> {
+        let promise = channel.eventLoop.makePromise(of: Void.self)
+        channel.writeAndFlush(part, promise: promise)
+        return promise.futureResult
     }
 
     func abort() async {

@@ -52,6 +52,26 @@ import Testing
         #expect(try await rig.admin("/metrics", method: "POST").code == 405)
     }
 
+    @Test func aWatchEndsUpstreamWhenItsClientLeaves() async throws {
+        let rig = try await ProxyRig.start()
+        defer { Task { await rig.stop() } }
+        let watch = try rig.kubectlInBackground("alice", ["get", "configmaps", "--watch", "--output", "name"])
+        #expect(try await rig.kubectl("alice", ["create", "configmap", "seen"]).status == 0)
+        try await ReloadEndToEndTests.waitFor("the watch to stream") { watch.output().contains("configmap/seen") }
+        #expect(PrometheusText(try await rig.admin("/metrics").body).sum("proxy_requests_in_flight") == 1)
+
+        watch.signal(SIGKILL)
+        var inFlight = 1.0
+        for _ in 0..<40 where inFlight > 0 {
+            try await Task.sleep(for: .milliseconds(250))
+            inFlight = PrometheusText(try await rig.admin("/metrics").body).sum("proxy_requests_in_flight")
+        }
+        #expect(inFlight == 0, "the watch kept running after its client left")
+        let events = try await rig.events(atLeast: 1)
+        let ended = events.first { $0["verb"] == "watch" && $0["stage"] == "ResponseComplete" }
+        #expect(ended != nil, "no ResponseComplete for the abandoned watch")
+    }
+
     @Test func readinessFollowsTheSpool() async throws {
         let mount = try await TmpfsMount(size: "256k")
         defer { mount.remove() }
