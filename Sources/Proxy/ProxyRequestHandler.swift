@@ -78,12 +78,25 @@ enum ExchangeRunner {
 }
 
 /// Writes a response to a channel without a thread hop per write: writes are queued to the
-/// channel's event loop in order, and a chunk waits for its flush only while the channel is
-/// not writable, so a slow client still slows the upstream read (backpressure).
-struct ChannelResponseWriter: ResponseWriter {
+/// channel's event loop in order, and the writer waits only once `maximumUnwritten` bytes are
+/// queued and not yet written, so a slow client slows the upstream read (backpressure) and a
+/// 1 GB answer passes in constant memory.
+///
+/// `@unchecked Sendable`: the counters are touched only by the one task that serves the
+/// request, in order; the writer is never shared between tasks.
+final class ChannelResponseWriter: ResponseWriter, @unchecked Sendable {
     let channel: Channel
     let version: HTTPVersion
     let keepAlive: Bool
+    static let maximumUnwritten = 256 * 1024
+    private var unwritten: [(written: EventLoopFuture<Void>, bytes: Int)] = []
+    private var unwrittenBytes = 0
+
+    init(channel: Channel, version: HTTPVersion, keepAlive: Bool) {
+        self.channel = channel
+        self.version = version
+        self.keepAlive = keepAlive
+    }
 
     func head(status: Int, headers: [(String, String)]) async throws {
         var head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: status))
@@ -98,17 +111,22 @@ struct ChannelResponseWriter: ResponseWriter {
     func body(_ chunk: ByteBuffer) async throws {
         // The client went away: stop reading the upstream (a watch would otherwise run on).
         guard channel.isActive else { throw ChannelError.ioOnClosedChannel }
-        let written = write(.body(.byteBuffer(chunk)))
-        if !channel.isWritable { try await written.get() }
+        unwritten.append((write(.body(.byteBuffer(chunk))), chunk.readableBytes))
+        unwrittenBytes += chunk.readableBytes
+        while unwrittenBytes > Self.maximumUnwritten, !unwritten.isEmpty {
+            let oldest = unwritten.removeFirst()
+            unwrittenBytes -= oldest.bytes
+            try await oldest.written.get()
+        }
     }
 
     func end() async throws {
         let written = write(.end(nil))
+        unwritten.removeAll()
+        unwrittenBytes = 0
         if !keepAlive {
             try? await written.get()
             try? await channel.close()
-        } else if !channel.isWritable {
-            try await written.get()
         }
     }
 

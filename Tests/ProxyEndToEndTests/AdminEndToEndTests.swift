@@ -72,6 +72,39 @@ import Testing
         #expect(ended != nil, "no ResponseComplete for the abandoned watch")
     }
 
+    @Test func aGigabyteLogPassesInConstantMemory() async throws {
+        let rig = try await ProxyRig.start()
+        defer { Task { await rig.stop() } }
+        let gigabyte = 1 << 30
+        let whole = gigabyte / 100 * 100  // the emulator's log is whole 100-byte lines
+        let pod = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"big","annotations":{"kube-emulator.kubetrail.dev/log-bytes":"\#(gigabyte)"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}"#
+        #expect(try await rig.kubectl("alice", ["apply", "-f", "-"], stdin: pod).status == 0)
+        #expect(try await rig.kubectl("alice", ["wait", "--for=condition=Ready", "pod/big", "--timeout=10s"]).status == 0)
+        let before = try Self.residentKilobytes(rig.proxy.pid, "VmRSS")
+
+        let fetched = await (try ChildProcess("curl", [
+            "-sS", "--http2", "--cacert", rig.directory + "/ca/ca.crt", "--cert", rig.directory + "/alice/alice.crt",
+            "--key", rig.directory + "/alice/alice.key", "-o", "/dev/null", "-w", "%{http_code} %{size_download}",
+            rig.proxyURL + "/clusters/emu/api/v1/namespaces/default/pods/big/log",
+        ])).wait(timeout: .seconds(300))
+        #expect(fetched.stdout == "200 \(whole)", "\(fetched)")
+        // Peak resident memory of the whole proxy process: the gigabyte streamed through it.
+        let peak = try Self.residentKilobytes(rig.proxy.pid, "VmHWM")
+        #expect(peak - before < 64 * 1024, "peak RSS grew from \(before) kB to \(peak) kB while streaming 1 GiB")
+        let events = try await rig.events(atLeast: 1)
+        let log = try #require(events.first { $0["subresource"] == "log" && $0["stage"] == "ResponseComplete" })
+        #expect(log["bytesOut"] == .int(Int64(whole)))
+    }
+
+    static func residentKilobytes(_ pid: pid_t, _ field: String) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
+              let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else {
+            throw TestFailure("no \(field) in /proc/\(pid)/status")
+        }
+        return kilobytes
+    }
+
     @Test func readinessFollowsTheSpool() async throws {
         let mount = try await TmpfsMount(size: "256k")
         defer { mount.remove() }
