@@ -204,7 +204,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "KubeAPI"]),
-        .testTarget(name: "ProxyEndToEndTests", dependencies: ["KubeAPI", "KubetrailTestSupport"]),
+        .testTarget(
+            name: "ProxyEndToEndTests",
+            dependencies: [
+                "KubeAPI",
+                "KubetrailTestSupport",
+                // Test-made OIDC tokens.
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
         .testTarget(
             name: "PodExecTests",
