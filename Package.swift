@@ -209,8 +209,12 @@ let package = Package(
             dependencies: [
                 "KubeAPI",
                 "KubetrailTestSupport",
-                // Test-made OIDC tokens.
+                // Test-made OIDC tokens, and a small HTTPS server that publishes their JWKS.
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),

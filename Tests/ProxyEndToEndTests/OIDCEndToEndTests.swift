@@ -103,6 +103,84 @@ import Testing
         #expect(!dump.stdout.contains(good.split(separator: ".")[2]), "no token signature is stored")
     }
 
+    /// A CA and a 127.0.0.1 certificate for the test issuer's JWKS server, made with `kubetrail ca`.
+    static func issuerTLS() async throws -> String {
+        let directory = NSTemporaryDirectory() + "kubetrail-idp-" + UUID().uuidString.prefix(8)
+        let kubetrail = Repository.product("kubetrail")
+        _ = try await ProxyRig.run(kubetrail, ["ca", "init", "--dir", directory + "/ca"])
+        _ = try await ProxyRig.run(kubetrail, ["ca", "server", "--dir", directory + "/ca", "--host", "127.0.0.1", "--out", directory + "/tls"])
+        return directory
+    }
+
+    @Test func aJWKSByURLIsFetchedAtStartAndAgainWhenTheIssuerRotates() async throws {
+        let idp = try await Self.issuerTLS()
+        defer { try? FileManager.default.removeItem(atPath: idp) }
+        let first = TestTokenIssuer(keyID: "2025-a")
+        let second = TestTokenIssuer(keyID: "2025-b")
+        let server = try await JWKSServer.start(certificatePath: idp + "/tls/server.crt", keyPath: idp + "/tls/server.key",
+                                                document: TestTokenIssuer.jwks([first]))
+        defer { server.stop() }
+        let rig = try await ProxyRig.start(configuration: Self.oidc(jwks: """
+            jwks_url: \(server.url)
+              jwks_ca_file: \(idp)/ca/ca.crt
+              jwks_refresh_interval: 4s
+            """))
+        defer { rig.stopNow() }
+        #expect(server.requests == 1, "fetched once, at start")
+        // The issuer rotates to a new key. Right after a fetch, an unknown kid does not fetch again.
+        server.publish(TestTokenIssuer.jwks([first, second]))
+        let early = try await Self.curl(rig, token: second.token(), namespace: "early")
+        #expect(early.code == 401)
+        #expect(server.requests == 1)
+        let before = try await rig.kubectl(token: first.token(), ["get", "pods"])
+        #expect(before.status == 0, "\(before)")
+        // Once the interval has passed, the new kid makes the proxy fetch, and the token is accepted.
+        try await Task.sleep(for: .seconds(4.5))
+        let rotated = try await rig.kubectl(token: second.token(TestTokenIssuer.claims(user: "dora", groups: ["dev"])),
+                                            ["create", "configmap", "after-rotation", "--from-literal=a=b"])
+        #expect(rotated.stdout.contains("configmap/after-rotation created"), "\(rotated)")
+        #expect(server.requests == 2)
+        // A burst of made-up kids costs the issuer at most one fetch per interval.
+        try await Task.sleep(for: .seconds(4.5))
+        for index in 0..<10 {
+            let answer = try await Self.curl(rig, token: TestTokenIssuer(keyID: "made-up-\(index)").token(), namespace: "made-up")
+            #expect(answer.code == 401)
+        }
+        #expect(server.requests == 3, "\(server.requests) fetches for ten made-up kids")
+        // The first key was dropped by the issuer: once refreshed, its tokens are refused.
+        server.publish(TestTokenIssuer.jwks([second]))
+        try await Task.sleep(for: .seconds(4.5))
+        let third = TestTokenIssuer(keyID: "2025-c")
+        _ = try await Self.curl(rig, token: third.token(), namespace: "prompt-refresh")
+        let retired = try await Self.curl(rig, token: first.token(), namespace: "retired")
+        #expect(retired.code == 401)
+
+        let events = try await rig.events(atLeast: 4)
+        #expect(events.contains { $0["name"] == "after-rotation" && $0["user"] == "dora" && $0["authentication"] == "oidc" })
+        let refusal = events.first { $0["namespace"] == "early" }
+        #expect(refusal?["rule"]?.stringValue?.contains("token kid \"2025-b\" is not in the JWKS") == true, "\(String(describing: refusal))")
+        #expect(events.first { $0["namespace"] == "retired" }?["decision"] == "unauthenticated")
+    }
+
+    @Test func anUnreachableOrUntrustedJWKSStopsTheStartWithAClearError() async throws {
+        let idp = try await Self.issuerTLS()
+        defer { try? FileManager.default.removeItem(atPath: idp) }
+        let nobody = "https://127.0.0.1:\(try freePort())/keys"
+        let unreachable = await #expect(throws: TestFailure.self) {
+            _ = try await ProxyRig.start(configuration: Self.oidc(jwks: "jwks_url: \(nobody)\n  jwks_ca_file: \(idp)/ca/ca.crt"))
+        }
+        #expect(unreachable?.description.contains("oidc.jwks_url: \(nobody): cannot fetch") == true, "\(String(describing: unreachable))")
+        // A server whose certificate the configured CA did not sign is not believed.
+        let server = try await JWKSServer.start(certificatePath: idp + "/tls/server.crt", keyPath: idp + "/tls/server.key",
+                                                document: TestTokenIssuer.jwks([TestTokenIssuer()]))
+        defer { server.stop() }
+        let untrusted = await #expect(throws: TestFailure.self) {
+            _ = try await ProxyRig.start(configuration: Self.oidc(jwks: "jwks_url: \(server.url)"))
+        }
+        #expect(untrusted?.description.contains("oidc.jwks_url: \(server.url): cannot fetch") == true, "\(String(describing: untrusted))")
+        #expect(server.requests == 0, "no request was sent over the untrusted connection")
+    }
+
     static func padded(_ base64URL: Substring) -> String {
         let text = base64URL.replacing("-", with: "+").replacing("_", with: "/")
         return text + String(repeating: "=", count: (4 - text.count % 4) % 4)
