@@ -23,6 +23,8 @@ final class ProxyRequestHandler: ChannelInboundHandler, RemovableChannelHandler 
     private let core: ProxyCore
     private let facts: ConnectionFacts
     private var state = State.idle
+    /// The exchange serving the current request, cancelled when the client goes away.
+    private var running: Task<Void, Never>?
 
     init(core: ProxyCore, facts: ConnectionFacts) {
         self.core = core
@@ -45,12 +47,22 @@ final class ProxyRequestHandler: ChannelInboundHandler, RemovableChannelHandler 
             let writer = ChannelResponseWriter(channel: context.channel, version: head.version, keepAlive: head.isKeepAlive)
             let exchange = ProxyExchange(core: core, facts: facts, head: head, body: body, writer: writer)
             let limit = Self.maximumRequestBody
-            Task { [exchange, writer, tooLarge, limit] in
+            running = Task { [exchange, writer, tooLarge, limit] in
                 await ExchangeRunner.run(exchange, writer: writer, tooLarge: tooLarge, limit: limit)
             }
         default:
             break
         }
+    }
+
+    /// The client is gone (connection closed, HTTP/2 stream reset or finished): the exchange stops
+    /// streaming, so a watch nobody reads does not hold its upstream request open until the cluster
+    /// times it out, and its ResponseComplete is recorded now. Recording is not cancellable: the
+    /// exchange's events are still written.
+    func channelInactive(context: ChannelHandlerContext) {
+        running?.cancel()
+        running = nil
+        context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
