@@ -86,7 +86,8 @@ struct ProxyExchange: Sendable {
             await refuse(status, auditor: auditor, decision: .deny, rule: decision.rule)
             return
         }
-        auditor.level = core.hooks.auditLevel(effective, route.cluster, info)
+        let audit = core.hooks.auditLevel(effective, route.cluster, info)
+        (auditor.level, auditor.omitStages) = (audit.level, audit.omitStages)
 
         // A create names its object in the body, not the URL.
         if info.verb == "create", info.name.isEmpty, let names = ObjectNames.extract(body), let name = names.name {
@@ -96,7 +97,7 @@ struct ProxyExchange: Sendable {
         // Bodies are redacted (parsed and rewritten) only when the level keeps them.
         let requestPayload = body.isEmpty || auditor.level < .request
             ? nil : Payload(contentType: head.headers.first(name: "content-type") ?? "", bytes: AuditRedaction.request(body, info: info))
-        if !(await core.record(auditor.event(stage: .requestReceived, requestBody: requestPayload))) {
+        if !(await core.record(auditor.event(stage: .requestReceived, requestBody: requestPayload), omitting: auditor.omitStages)) {
             await writer.status(.serviceUnavailable("the audit trail cannot record this request; refusing it (on_audit_failure: deny)"),
                                 auditID: auditor.auditID)
             return
@@ -135,7 +136,7 @@ struct ProxyExchange: Sendable {
             responseHeaders.append(("Audit-Id", auditor.auditID.uuidString.lowercased()))
             try await writer.head(status: status, headers: responseHeaders)
             if info.isLongRunning(query: query) {
-                _ = await core.record(auditor.event(stage: .responseStarted, status: ResponseStatus(code: Int32(status))))
+                _ = await core.record(auditor.event(stage: .responseStarted, status: ResponseStatus(code: Int32(status))), omitting: auditor.omitStages)
             }
             for try await chunk in response.body {
                 bytesOut += Int64(chunk.readableBytes)
@@ -157,7 +158,8 @@ struct ProxyExchange: Sendable {
         if auditor.level < .requestResponse { captured = [] }
         let responsePayload = captured.isEmpty ? nil : Payload(contentType: responseContentType, bytes: AuditRedaction.response(captured, info: info))
         _ = await core.record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: Int32(status)), latency: latency,
-                                            bytesIn: Int64(body.count), bytesOut: bytesOut, requestBody: requestPayload, responseBody: responsePayload))
+                                            bytesIn: Int64(body.count), bytesOut: bytesOut, requestBody: requestPayload, responseBody: responsePayload),
+                              omitting: auditor.omitStages)
     }
 
     /// Answers with a Status and records the refusal as one complete event.

@@ -63,13 +63,27 @@ enum ProxyHooksFactory {
                                                user: asked.user, groups: asked.groups))
             },
             auditLevel: { caller, cluster, info in
-                switch levels.level(for: attributes(info), identity: Identity(user: caller.user, groups: caller.groups), cluster: cluster).level {
-                case .none: .none
-                case .metadata: .metadata
-                case .request: .request
-                case .requestResponse: .requestResponse
-                }
+                let decided = levels.level(for: attributes(info), identity: Identity(user: caller.user, groups: caller.groups), cluster: cluster)
+                return RequestAuditLevel(level: level(decided.level), omitStages: Set(decided.omitStages.map(stage)))
             })
+    }
+
+    static func level(_ level: AuditLevel) -> AuditEvent.Level {
+        switch level {
+        case .none: .none
+        case .metadata: .metadata
+        case .request: .request
+        case .requestResponse: .requestResponse
+        }
+    }
+
+    static func stage(_ stage: AuditStage) -> AuditEvent.Stage {
+        switch stage {
+        case .requestReceived: .requestReceived
+        case .responseStarted: .responseStarted
+        case .responseComplete: .responseComplete
+        case .panic: .panic
+        }
     }
 
     /// The OIDC authenticator, its JWKS read or fetched now: a proxy without keys does not start.
