@@ -115,6 +115,8 @@ enum ProxyHooksFactory {
             do {
                 return try await RefreshingOIDCAuthenticator(configuration: configuration, source: HTTPSJWKSSource(url: url, trustRoots: roots),
                                                              minimumRefreshInterval: settings.jwksRefreshInterval, report: report)
+            } catch let error as HTTPSJWKSSource.FetchError {
+                throw CommandFailure(description: "\(configPath): oidc.jwks_url: \(error)")  // it names the URL
             } catch {
                 throw CommandFailure(description: "\(configPath): oidc.jwks_url: \(url): \(error)")
             }

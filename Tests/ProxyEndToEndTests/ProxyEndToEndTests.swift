@@ -152,6 +152,7 @@ import Testing
         defer {
             _ = try? FileManager.default.removeItem(atPath: mountPoint + "/filler")
             ProxyRig.runNow("/bin/umount", ["-l", mountPoint])
+            try? FileManager.default.removeItem(atPath: mountPoint)
         }
         let rig = try await ProxyRig.start(durability: "strict", spoolDirectory: mountPoint)
         defer { rig.stopNow() }
