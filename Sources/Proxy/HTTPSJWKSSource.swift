@@ -17,8 +17,11 @@ private let jwksHTTPClient = HTTPClient(
 /// or only the given CA certificates. Redirects are not followed, the answer must be 200 and at most
 /// ``maximumDocumentSize`` bytes, and the whole fetch is bounded by ``timeout``.
 public struct HTTPSJWKSSource: JWKSSource {
+    /// The issuer's `jwks_uri`, an https URL.
     public let url: String
+    /// The most one fetch may take, connecting included.
     public let timeout: TimeAmount
+    /// A larger answer is refused (real key sets are a few KiB).
     public static let maximumDocumentSize = 1 << 20
     private let tls: TLSConfiguration
 
@@ -37,6 +40,7 @@ public struct HTTPSJWKSSource: JWKSSource {
         public var description: String
     }
 
+    /// GETs the JWKS; a ``FetchError`` (naming the URL) when it cannot.
     public func fetchJWKS() async throws -> [UInt8] {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: "application/json, application/jwk-set+json")
