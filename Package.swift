@@ -210,7 +210,19 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "KubeAPI"]),
-        .testTarget(name: "ProxyEndToEndTests", dependencies: ["KubeAPI", "KubetrailTestSupport"]),
+        .testTarget(
+            name: "ProxyEndToEndTests",
+            dependencies: [
+                "KubeAPI",
+                "KubetrailTestSupport",
+                // Test-made OIDC tokens, and a small HTTPS server that publishes their JWKS.
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
         .testTarget(
             name: "PodExecTests",

@@ -98,21 +98,37 @@ public struct ProxyPolicyHooks: Sendable {
     public var impersonation: @Sendable ([(String, String)]) -> Result<ImpersonationRequest?, AuthenticationRefusal>
     /// Decides whether the caller may impersonate as asked on this cluster.
     public var mayImpersonate: @Sendable (AuthenticatedCaller, String, ImpersonationRequest) -> AccessDecision
-    /// The audit level for a request (None, Metadata, Request, RequestResponse).
-    public var auditLevel: @Sendable (AuthenticatedCaller, String, RequestInfo) -> AuditEvent.Level
+    /// How a request is audited: its level (None, Metadata, Request, RequestResponse) and the stages omitted.
+    public var auditLevel: @Sendable (AuthenticatedCaller, String, RequestInfo) -> RequestAuditLevel
 
     public init(
         authenticate: @escaping @Sendable (ConnectionFacts, [(String, String)]) async -> Result<AuthenticatedCaller, AuthenticationRefusal>,
         authorize: @escaping @Sendable (AuthenticatedCaller, String, RequestInfo) -> AccessDecision,
         impersonation: @escaping @Sendable ([(String, String)]) -> Result<ImpersonationRequest?, AuthenticationRefusal>,
         mayImpersonate: @escaping @Sendable (AuthenticatedCaller, String, ImpersonationRequest) -> AccessDecision,
-        auditLevel: @escaping @Sendable (AuthenticatedCaller, String, RequestInfo) -> AuditEvent.Level
+        auditLevel: @escaping @Sendable (AuthenticatedCaller, String, RequestInfo) -> RequestAuditLevel
     ) {
         self.authenticate = authenticate
         self.authorize = authorize
         self.impersonation = impersonation
         self.mayImpersonate = mayImpersonate
         self.auditLevel = auditLevel
+    }
+}
+
+/// How much of one request the trail keeps, as the audit policy decided it.
+///
+/// Omitted stages apply to the request's own events only: a refusal (401, 403, 400) is always one
+/// complete event, whatever the policy says. Omitting `RequestReceived` gives up audit-before-access
+/// for the request: it is forwarded without an event on disk, and recorded only as it completes.
+public struct RequestAuditLevel: Sendable, Equatable {
+    public var level: AuditEvent.Level
+    /// Stages for which no event is written.
+    public var omitStages: Set<AuditEvent.Stage>
+
+    public init(level: AuditEvent.Level, omitStages: Set<AuditEvent.Stage> = []) {
+        self.level = level
+        self.omitStages = omitStages
     }
 }
 

@@ -52,6 +52,12 @@ public final class ProxyCore: Sendable {
         }
     }
 
+    /// Records an event unless the audit policy omits its stage for the request; false when it
+    /// could not be recorded and the request must be refused.
+    func record(_ event: AuditEvent, omitting omitted: Set<AuditEvent.Stage>) async -> Bool {
+        omitted.contains(event.stage) ? true : await record(event)
+    }
+
     /// Records an event; false when it could not be recorded and the request must be refused.
     func record(_ event: AuditEvent) async -> Bool {
         if event.level == .none { return true }

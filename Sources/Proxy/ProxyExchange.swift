@@ -130,13 +130,14 @@ struct ProxyExchange: Sendable {
             ProxyMetrics.denied(cluster: route.cluster, rule: decision.rule)
             return outcome(auditor, await refuse(status, auditor: auditor, decision: .deny, rule: decision.rule))
         }
-        auditor.level = routing.hooks.auditLevel(effective, route.cluster, info)
+        let audit = routing.hooks.auditLevel(effective, route.cluster, info)
+        (auditor.level, auditor.omitStages) = (audit.level, audit.omitStages)
 
         // Audit before access: in strict durability this returns once the event is on disk.
         // Bodies are redacted (parsed and rewritten) only when the level keeps them.
         let requestPayload = body.isEmpty || auditor.level < .request
             ? nil : Payload(contentType: head.headers.first(name: "content-type") ?? "", bytes: AuditRedaction.request(body, info: info))
-        if !(await core.record(auditor.event(stage: .requestReceived, requestBody: requestPayload))) {
+        if !(await core.record(auditor.event(stage: .requestReceived, requestBody: requestPayload), omitting: auditor.omitStages)) {
             await writer.status(.serviceUnavailable("the audit trail cannot record this request; refusing it (on_audit_failure: deny)"),
                                 auditID: auditor.auditID)
             return outcome(auditor, 503)
@@ -175,7 +176,7 @@ struct ProxyExchange: Sendable {
             responseHeaders.append(("Audit-Id", auditor.auditID.uuidString.lowercased()))
             try await writer.head(status: status, headers: responseHeaders)
             if info.isLongRunning(query: query) {
-                _ = await core.record(auditor.event(stage: .responseStarted, status: ResponseStatus(code: Int32(status))))
+                _ = await core.record(auditor.event(stage: .responseStarted, status: ResponseStatus(code: Int32(status))), omitting: auditor.omitStages)
             }
             for try await chunk in response.body {
                 bytesOut += Int64(chunk.readableBytes)
@@ -197,7 +198,8 @@ struct ProxyExchange: Sendable {
         if auditor.level < .requestResponse { captured = [] }
         let responsePayload = captured.isEmpty ? nil : Payload(contentType: responseContentType, bytes: AuditRedaction.response(captured, info: info))
         _ = await core.record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: Int32(status)), latency: latency,
-                                            bytesIn: Int64(body.count), bytesOut: bytesOut, requestBody: requestPayload, responseBody: responsePayload))
+                                            bytesIn: Int64(body.count), bytesOut: bytesOut, requestBody: requestPayload, responseBody: responsePayload),
+                              omitting: auditor.omitStages)
         return outcome(auditor, status)
     }
 

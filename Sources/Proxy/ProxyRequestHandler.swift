@@ -2,6 +2,7 @@ import Foundation
 import KubeAPI
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// Collects one request (HTTP/1.1 connection or HTTP/2 stream) and runs it through a
 /// `ProxyExchange`, which streams the answer back.
@@ -23,9 +24,9 @@ final class ProxyRequestHandler: ChannelInboundHandler, RemovableChannelHandler 
     private let core: ProxyCore
     private let facts: ConnectionFacts
     private var state = State.idle
-    /// The request being served; cancelled when the client goes away, which ends the upstream
-    /// request too (a watch or `logs -f` whose client left must not run on).
-    private var serving: Task<Void, Never>?
+    /// The exchange serving the current request and its writer; cancelled when the client goes
+    /// away after the response started.
+    private var running: (task: Task<Void, Never>, writer: ChannelResponseWriter)?
 
     init(core: ProxyCore, facts: ConnectionFacts) {
         self.core = core
@@ -48,16 +49,23 @@ final class ProxyRequestHandler: ChannelInboundHandler, RemovableChannelHandler 
             let writer = ChannelResponseWriter(channel: context.channel, version: head.version, keepAlive: head.isKeepAlive)
             let exchange = ProxyExchange(core: core, routing: core.routing, facts: facts, head: head, body: body, writer: writer)
             let limit = Self.maximumRequestBody
-            serving = Task { [exchange, writer, tooLarge, limit] in
+            let task = Task { [exchange, writer, tooLarge, limit] in
                 await ExchangeRunner.run(exchange, writer: writer, tooLarge: tooLarge, limit: limit)
             }
+            running = (task, writer)
         default:
             break
         }
     }
 
+    /// The client is gone (connection closed, HTTP/2 stream reset or finished). Once the response
+    /// has started, the exchange only streams: it stops, so a watch nobody reads does not hold its
+    /// upstream request open until the cluster times it out, and its ResponseComplete is recorded
+    /// now (recording does not observe cancellation). Before that, the upstream request runs to its
+    /// end, so the trail keeps the cluster's real answer to it.
     func channelInactive(context: ChannelHandlerContext) {
-        serving?.cancel()
+        if let running, running.writer.progress.hasStarted { running.task.cancel() }
+        running = nil
         context.fireChannelInactive()
     }
 
@@ -97,6 +105,7 @@ final class ChannelResponseWriter: ResponseWriter, @unchecked Sendable {
         self.version = version
         self.keepAlive = keepAlive
     }
+    let progress = ResponseProgress()
 
     func head(status: Int, headers: [(String, String)]) async throws {
         var head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: status))
@@ -104,6 +113,7 @@ final class ChannelResponseWriter: ResponseWriter, @unchecked Sendable {
         if version.major == 1, !head.headers.contains(name: "content-length") {
             head.headers.replaceOrAdd(name: "transfer-encoding", value: "chunked")
         }
+        progress.markStarted()
         // Flushed at once: a watch or `logs -f` shows its head before its first event.
         channel.writeAndFlush(HTTPServerResponsePart.head(head), promise: nil)
     }
@@ -154,4 +164,11 @@ final class ChannelResponseWriter: ResponseWriter, @unchecked Sendable {
             await abort()
         }
     }
+}
+
+/// Whether a response's head went out to the client.
+final class ResponseProgress: Sendable {
+    private let started = Atomic<Bool>(false)
+    var hasStarted: Bool { started.load(ordering: .acquiring) }
+    func markStarted() { started.store(true, ordering: .releasing) }
 }

@@ -18,6 +18,8 @@ struct RequestAuditor: Sendable {
     var kubectlSession: String?
     var kubectlCommand: String?
     var level: AuditEvent.Level = .metadata
+    /// Stages the policy omits for this request (refusals are recorded regardless).
+    var omitStages: Set<AuditEvent.Stage> = []
     var decisionRule: String?
 
     func event(stage: AuditEvent.Stage, status: ResponseStatus? = nil, decision: AuditEvent.Decision = .allow,

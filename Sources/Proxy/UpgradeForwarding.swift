@@ -31,7 +31,7 @@ extension ProxyExchange {
             answer = try await UpstreamUpgrade.send(upstreamHead, to: cluster, on: downstream.channel.eventLoop)
         } catch {
             let status = KubernetesStatus(code: 502, reason: "BadGateway", message: "cluster \(route.cluster) is unreachable: \(error)")
-            _ = await core.record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: 502)))
+            _ = await core.record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: 502)), omitting: auditor.omitStages)
             await writer.status(status, auditID: auditor.auditID)
             return 502
         }
@@ -43,14 +43,15 @@ extension ProxyExchange {
             headers.removeAll { ["content-length", "audit-id"].contains($0.0.lowercased()) }
             headers += [("Content-Length", String(answer.body.readableBytes)), ("Audit-Id", auditor.auditID.uuidString.lowercased()), ("Connection", "close")]
             _ = await core.record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: Int32(code)),
-                                                latency: (ContinuousClock.now - started).microseconds, bytesOut: Int64(answer.body.readableBytes)))
+                                                latency: (ContinuousClock.now - started).microseconds, bytesOut: Int64(answer.body.readableBytes)),
+                                  omitting: auditor.omitStages)
             try? await writer.head(status: code, headers: headers)
             try? await writer.body(answer.body)
             try? await writer.end()
             await writer.abort()
             return code
         }
-        _ = await core.record(auditor.event(stage: .responseStarted, status: ResponseStatus(code: 101)))
+        _ = await core.record(auditor.event(stage: .responseStarted, status: ResponseStatus(code: 101)), omitting: auditor.omitStages)
         var switching = answer.head.headers.filter { !["audit-id", "content-length", "transfer-encoding"].contains($0.name.lowercased()) }
             .map { ($0.name, $0.value) }
         switching.append(("Audit-Id", auditor.auditID.uuidString.lowercased()))
@@ -61,7 +62,7 @@ extension ProxyExchange {
             sessions.decrement()
             let event = auditor.event(stage: .responseComplete, status: ResponseStatus(code: 101),
                                       latency: (ContinuousClock.now - started).microseconds, bytesIn: fromClient, bytesOut: fromCluster)
-            Task { _ = await core.record(event) }
+            Task { _ = await core.record(event, omitting: auditor.omitStages) }
         }
         do {
             try await downstream.switchProtocols(headers: switching, upstream: answer.channel, onClose: done)

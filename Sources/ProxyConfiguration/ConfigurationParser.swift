@@ -107,7 +107,7 @@ struct ConfigurationParser {
 
     func oidcSettings(_ node: YAMLNode) throws(ConfigurationError) -> OIDCSettings {
         let map = try node.mapping(allowedKeys: [
-            "issuer", "audience", "jwks_file", "jwks_url", "username_claim", "groups_claim", "username_prefix", "groups_prefix", "allowed_algorithms",
+            "issuer", "audience", "jwks_file", "jwks_url", "jwks_ca_file", "jwks_refresh_interval", "username_claim", "groups_claim", "username_prefix", "groups_prefix", "allowed_algorithms",
         ])
         let issuer = try httpsURL(map.required("issuer"))
         let jwks: JWKSSource
@@ -116,6 +116,16 @@ struct ConfigurationParser {
         case (nil, let url?): jwks = .url(try httpsURL(url))
         case (nil, nil): throw map.error("jwks_file", "missing required key: set jwks_file or jwks_url")
         case (_?, _?): throw map.error("jwks_url", "set jwks_file or jwks_url, not both")
+        }
+        var jwksCAFile: ConfigPath?
+        if let node = map["jwks_ca_file"] {
+            guard case .url = jwks else { throw map.error("jwks_ca_file", "only with jwks_url (it verifies the JWKS server)") }
+            jwksCAFile = try path(node)
+        }
+        var refreshInterval: Duration = .seconds(30)
+        if let node = map["jwks_refresh_interval"] {
+            refreshInterval = try node.duration()
+            if refreshInterval < .seconds(1) { throw node.error("must be at least 1s (it keeps tokens with made-up key ids from flooding the issuer)") }
         }
         var algorithms = ["RS256"]
         if let node = map["allowed_algorithms"] {
@@ -130,7 +140,7 @@ struct ConfigurationParser {
             if algorithms.isEmpty { throw node.error("must list at least one algorithm") }
         }
         return OIDCSettings(
-            issuer: issuer, audience: try map.required("audience").nonEmptyString(), jwks: jwks,
+            issuer: issuer, audience: try map.required("audience").nonEmptyString(), jwks: jwks, jwksCAFile: jwksCAFile, jwksRefreshInterval: refreshInterval,
             usernameClaim: try map["username_claim"]?.nonEmptyString() ?? "sub",
             groupsClaim: try map["groups_claim"]?.nonEmptyString() ?? "groups",
             usernamePrefix: try map["username_prefix"]?.string() ?? "",

@@ -48,6 +48,10 @@ public struct OIDCSettings: Sendable, Equatable {
     /// Must appear in the token's `aud`.
     public var audience: String
     public var jwks: JWKSSource
+    /// CA certificates (PEM) that sign the `jwks_url` server's certificate; nil: the system roots.
+    public var jwksCAFile: ConfigPath?
+    /// The shortest time between two JWKS reads prompted by tokens with unknown key ids (default 30s).
+    public var jwksRefreshInterval: Duration
     /// Claim holding the user name (default `sub`).
     public var usernameClaim: String
     /// Claim holding the groups, a string list (default `groups`).

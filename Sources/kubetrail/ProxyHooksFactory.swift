@@ -1,6 +1,7 @@
 import Audit
 import Foundation
 import KubeAPI
+import Logging
 import NIOSSL
 import Proxy
 import ProxyConfiguration
@@ -15,26 +16,8 @@ enum ProxyHooksFactory {
     static func hooks(_ settings: ProxyConfiguration, clientCAs: [NIOSSLCertificate], configPath: String, generation: Int) async throws -> ProxyPolicyHooks {
         let roots = try clientCAs.map { try Certificate(derEncoded: try $0.toDERBytes()) }
         let certificates = roots.isEmpty ? nil : ClientCertificateAuthenticator(configuration: .init(trustedRoots: roots))
-        var oidc: OIDCAuthenticator?
-        if let settings = settings.oidc {
-            guard case .file(let path) = settings.jwks else {
-                throw CommandFailure(description: "\(configPath): oidc.jwks_url: fetching a JWKS by URL is not supported yet; use oidc.jwks_file")
-            }
-            let document: [UInt8]
-            do { document = Array(try Data(contentsOf: URL(fileURLWithPath: path.resolved))) } catch {
-                throw CommandFailure(description: "\(configPath): oidc.jwks_file: \(path.given): cannot read: \(error.localizedDescription)")
-            }
-            var configuration = OIDCConfiguration(issuer: settings.issuer, audience: settings.audience)
-            configuration.usernameClaim = settings.usernameClaim
-            configuration.groupsClaim = settings.groupsClaim
-            configuration.usernamePrefix = settings.usernamePrefix.isEmpty ? nil : settings.usernamePrefix
-            configuration.groupsPrefix = settings.groupsPrefix.isEmpty ? nil : settings.groupsPrefix
-            configuration.allowedAlgorithms = Set(settings.allowedAlgorithms)
-            do { oidc = try await OIDCAuthenticator(configuration: configuration, jwksDocument: document) } catch {
-                throw CommandFailure(description: "\(configPath): oidc.jwks_file: \(path.given): \(error)")
-            }
-        }
-        let bearer = oidc
+        let bearer: RefreshingOIDCAuthenticator?
+        if let oidc = settings.oidc { bearer = try await authenticator(oidc, configPath: configPath) } else { bearer = nil }
         let policy = PolicyEngine(policy: settings.policy)
         let levels = settings.audit.levels
 
@@ -82,13 +65,64 @@ enum ProxyHooksFactory {
                                                user: asked.user, groups: asked.groups))
             },
             auditLevel: { caller, cluster, info in
-                switch levels.level(for: attributes(info), identity: Identity(user: caller.user, groups: caller.groups), cluster: cluster).level {
-                case .none: .none
-                case .metadata: .metadata
-                case .request: .request
-                case .requestResponse: .requestResponse
-                }
+                let decided = levels.level(for: attributes(info), identity: Identity(user: caller.user, groups: caller.groups), cluster: cluster)
+                return RequestAuditLevel(level: level(decided.level), omitStages: Set(decided.omitStages.map(stage)))
             })
+    }
+
+    static func level(_ level: AuditLevel) -> AuditEvent.Level {
+        switch level {
+        case .none: .none
+        case .metadata: .metadata
+        case .request: .request
+        case .requestResponse: .requestResponse
+        }
+    }
+
+    static func stage(_ stage: AuditStage) -> AuditEvent.Stage {
+        switch stage {
+        case .requestReceived: .requestReceived
+        case .responseStarted: .responseStarted
+        case .responseComplete: .responseComplete
+        case .panic: .panic
+        }
+    }
+
+    /// The OIDC authenticator, its JWKS read or fetched now: a proxy without keys does not start.
+    /// Later, a token naming an unknown key id makes it read or fetch the JWKS again (rotation).
+    static func authenticator(_ settings: OIDCSettings, configPath: String) async throws -> RefreshingOIDCAuthenticator {
+        var configuration = OIDCConfiguration(issuer: settings.issuer, audience: settings.audience)
+        configuration.usernameClaim = settings.usernameClaim
+        configuration.groupsClaim = settings.groupsClaim
+        configuration.usernamePrefix = settings.usernamePrefix.isEmpty ? nil : settings.usernamePrefix
+        configuration.groupsPrefix = settings.groupsPrefix.isEmpty ? nil : settings.groupsPrefix
+        configuration.allowedAlgorithms = Set(settings.allowedAlgorithms)
+        let logger = Logger(label: "kubetrail.oidc")
+        let report: @Sendable (String) -> Void = { logger.notice("\($0)") }
+        switch settings.jwks {
+        case .file(let path):
+            do {
+                return try await RefreshingOIDCAuthenticator(configuration: configuration, source: JWKSFileSource(path: path.resolved),
+                                                             minimumRefreshInterval: settings.jwksRefreshInterval, report: report)
+            } catch {
+                throw CommandFailure(description: "\(configPath): oidc.jwks_file: \(path.given): \(error)")
+            }
+        case .url(let url):
+            var roots: [NIOSSLCertificate] = []
+            if let ca = settings.jwksCAFile {
+                do { roots = try NIOSSLCertificate.fromPEMFile(ca.resolved) } catch {
+                    throw CommandFailure(description: "\(configPath): oidc.jwks_ca_file: \(ca.given): cannot load: \(error)")
+                }
+            }
+            do {
+                return try await RefreshingOIDCAuthenticator(configuration: configuration, source: HTTPSJWKSSource(url: url, trustRoots: roots),
+                                                             minimumRefreshInterval: settings.jwksRefreshInterval, report: report)
+            } catch let error as HTTPSJWKSSource.FetchError {
+                throw CommandFailure(description: "\(configPath): oidc.jwks_url: \(error)")  // it names the URL
+            } catch {
+                throw CommandFailure(description: "\(configPath): oidc.jwks_url: \(url): \(error)")
+            }
+        }
     }
 
     static func caller(_ identity: ProxyIdentity) -> AuthenticatedCaller {

@@ -126,4 +126,15 @@ func withClusters(_ body: String) -> String {
         #expect(refusal(oidc("[]")) == "proxy.yaml: oidc.allowed_algorithms: must list at least one algorithm")
         #expect(refusal(oidc("[RS256]")) == "accepted")
     }
+
+    @Test func jwksCAFileGoesWithJWKSURL() throws {
+        let withURL = minimalYAML + "\noidc: {issuer: \"https://id\", audience: a, jwks_url: \"https://id/keys\", jwks_ca_file: idp/ca.crt}"
+        #expect(try parse(withURL).oidc?.jwksCAFile == ConfigPath(given: "idp/ca.crt", resolved: "/etc/kt/idp/ca.crt"))
+        let withFile = minimalYAML + "\noidc: {issuer: \"https://id\", audience: a, jwks_file: keys.json, jwks_ca_file: idp/ca.crt}"
+        #expect(refusal(withFile) == "proxy.yaml: oidc.jwks_ca_file: only with jwks_url (it verifies the JWKS server)")
+        #expect(try parse(withURL).oidc?.jwksRefreshInterval == .seconds(30))
+        #expect(try parse(String(withURL.dropLast()) + ", jwks_refresh_interval: 2m}").oidc?.jwksRefreshInterval == .seconds(120))
+        #expect(refusal(String(withURL.dropLast()) + ", jwks_refresh_interval: 500ms}") == "proxy.yaml: oidc.jwks_refresh_interval: must be at least 1s (it keeps tokens with made-up key ids from flooding the issuer)")
+        #expect(refusal(minimalYAML + "\noidc: {issuer: \"https://id\", audience: a, jwks_url: \"http://id/keys\"}") == #"proxy.yaml: oidc.jwks_url: "http://id/keys" is not an https URL"#)
+    }
 }

@@ -189,7 +189,11 @@ func refusal(_ yaml: String) -> String {
         #expect(config.clusters.map(\.name) == ["prod-eu", "staging"])
         #expect(config.policy.roles.map(\.name) == ["sre-admin", "dev-staging", "prod-read"])
         #expect(config.policy.deny.count == 2)
-        #expect(config.audit.levels.rules.count == 5)
+        #expect(config.audit.levels.rules.count == 6)
+        // The example keeps audit before access: no request is forwarded before its RequestReceived.
+        #expect(!config.audit.levels.omitStages.contains(.requestReceived))
+        #expect(config.audit.levels.rules.allSatisfy { !$0.omitStages.contains(.requestReceived) })
+        #expect(config.oidc?.jwksRefreshInterval == .seconds(30))
         #expect(config.audit.durability == .strict)
         #expect(config.tls.certificateFile.resolved.hasSuffix("/examples/tls/proxy.crt"))
         // The example's policy behaves as its comments say.

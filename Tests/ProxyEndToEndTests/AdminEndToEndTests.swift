@@ -8,7 +8,7 @@ import Testing
 @Suite(.serialized) struct AdminEndToEndTests {
     @Test func metricsCountWhatKubectlDid() async throws {
         let rig = try await ProxyRig.start()
-        defer { Task { await rig.stop() } }
+        defer { rig.stopNow() }
         #expect(try await rig.kubectl("alice", ["get", "pods"]).status == 0)
         #expect(try await rig.kubectl("alice", ["get", "configmaps"]).status == 0)
         #expect(try await rig.kubectl("bob", ["get", "pods"]).status != 0)
@@ -54,7 +54,7 @@ import Testing
 
     @Test func aWatchEndsUpstreamWhenItsClientLeaves() async throws {
         let rig = try await ProxyRig.start()
-        defer { Task { await rig.stop() } }
+        defer { rig.stopNow() }
         let watch = try rig.kubectlInBackground("alice", ["get", "configmaps", "--watch", "--output", "name"])
         #expect(try await rig.kubectl("alice", ["create", "configmap", "seen"]).status == 0)
         try await ReloadEndToEndTests.waitFor("the watch to stream") { watch.output().contains("configmap/seen") }
@@ -74,7 +74,7 @@ import Testing
 
     @Test func aGigabyteLogPassesInConstantMemory() async throws {
         let rig = try await ProxyRig.start()
-        defer { Task { await rig.stop() } }
+        defer { rig.stopNow() }
         let gigabyte = 1 << 30
         let whole = gigabyte / 100 * 100  // the emulator's log is whole 100-byte lines
         let pod = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"big","annotations":{"kube-emulator.kubetrail.dev/log-bytes":"\#(gigabyte)"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}"#
@@ -109,7 +109,7 @@ import Testing
         let mount = try await TmpfsMount(size: "256k")
         defer { mount.remove() }
         let rig = try await ProxyRig.start(durability: "strict", spoolDirectory: mount.path)
-        defer { Task { await rig.stop() } }
+        defer { rig.stopNow() }
         #expect(try await rig.kubectl("alice", ["get", "pods"]).status == 0)
         #expect(try await rig.admin("/readyz").code == 200)
 
@@ -198,7 +198,7 @@ struct TmpfsMount {
 
     func remove() {
         _ = try? FileManager.default.removeItem(atPath: path + "/filler")
-        let path = self.path
-        Task { _ = try? await ProxyRig.run("/bin/umount", ["-l", path]) }
+        ProxyRig.runNow("/bin/umount", ["-l", path])
+        try? FileManager.default.removeItem(atPath: path)
     }
 }

@@ -7,7 +7,7 @@ import Testing
 @Suite(.serialized) struct ProxyEndToEndTests {
     @Test func anAllowedUserWorksAndEveryRequestIsInTheTrail() async throws {
         let rig = try await ProxyRig.start()
-        defer { Task { await rig.stop() } }
+        defer { rig.stopNow() }
         let namespaces = try await rig.kubectl("alice", ["get", "namespaces"])
         #expect(namespaces.status == 0, "\(namespaces)")
         #expect(namespaces.stdout.contains("kube-system"))
@@ -51,7 +51,7 @@ import Testing
 
     @Test func aForbiddenUserGets403AndADenialEvent() async throws {
         let rig = try await ProxyRig.start()
-        defer { Task { await rig.stop() } }
+        defer { rig.stopNow() }
         let result = try await rig.kubectl("bob", ["get", "pods"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("Forbidden"), "\(result)")
@@ -71,7 +71,7 @@ import Testing
 
     @Test func clientCredentialsAndImpersonationHeadersGiveNoPrivilege() async throws {
         let rig = try await ProxyRig.start()
-        defer { Task { await rig.stop() } }
+        defer { rig.stopNow() }
         func curl(_ user: String, _ headers: [String]) async throws -> (Int, String) {
             var arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "--cacert", rig.directory + "/ca/ca.crt",
                              "--cert", rig.directory + "/\(user)/\(user).crt", "--key", rig.directory + "/\(user)/\(user).key"]
@@ -108,7 +108,7 @@ import Testing
 
     @Test func unknownCertificatesAndMissingCredentialsGet401AndAreAudited() async throws {
         let rig = try await ProxyRig.start()
-        defer { Task { await rig.stop() } }
+        defer { rig.stopNow() }
         _ = try await ProxyRig.run(Repository.product("kubetrail"), ["ca", "init", "--dir", rig.directory + "/other-ca"])
         _ = try await ProxyRig.run(Repository.product("kubetrail"), ["ca", "issue", "--dir", rig.directory + "/other-ca", "--user", "mallory",
                                                                     "--group", "dev", "--cluster", "emu", "--server", rig.proxyURL, "--out", rig.directory + "/mallory"])
@@ -127,7 +127,7 @@ import Testing
 
     @Test func aSecretsValueNeverReachesTheDatabase() async throws {
         let rig = try await ProxyRig.start()
-        defer { Task { await rig.stop() } }
+        defer { rig.stopNow() }
         let value = "hunter2-" + UUID().uuidString
         let created = try await rig.kubectl("alice", ["create", "secret", "generic", "db-password", "--from-literal=password=\(value)"])
         #expect(created.stdout.contains("secret/db-password created"), "\(created)")
@@ -149,7 +149,7 @@ import Testing
         let mount = try await TmpfsMount(size: "256k")
         defer { mount.remove() }
         let rig = try await ProxyRig.start(durability: "strict", spoolDirectory: mount.path)
-        defer { Task { await rig.stop() } }
+        defer { rig.stopNow() }
         #expect(try await rig.kubectl("alice", ["get", "pods"]).status == 0)
         try await mount.fill()
         // A full file system may still take a few small records in its last partly used page; those
@@ -198,7 +198,7 @@ import Testing
     @Test(arguments: transports)
     func execThroughTheProxy(environment: [String: String]) async throws {
         let rig = try await ProxyRig.start()
-        defer { Task { await rig.stop() } }
+        defer { rig.stopNow() }
         try await readyPod(rig)
         let result = try await rig.kubectl("alice", ["exec", "-i", "web", "--", "sh", "-c", "cat; echo err >&2; exit 3"],
                                            stdin: "through the proxy\n", environment: environment)
@@ -220,7 +220,7 @@ import Testing
     @Test(arguments: transports)
     func copyAndPortForwardThroughTheProxy(environment: [String: String]) async throws {
         let rig = try await ProxyRig.start()
-        defer { Task { await rig.stop() } }
+        defer { rig.stopNow() }
         try await readyPod(rig)
         let local = rig.directory + "/upload.txt"
         try (String(repeating: "payload ", count: 20_000) + "\n").write(toFile: local, atomically: true, encoding: .utf8)
@@ -243,7 +243,7 @@ import Testing
 
     @Test func otherUpgradesAreRefused() async throws {
         let rig = try await ProxyRig.start()
-        defer { Task { await rig.stop() } }
+        defer { rig.stopNow() }
         try await readyPod(rig)
         let result = await (try ChildProcess("curl", [
             "-s", "-o", "/dev/null", "-w", "%{http_code}", "--http1.1", "--cacert", rig.directory + "/ca/ca.crt",
@@ -308,13 +308,9 @@ import Testing
     @Test func requestsKeepWorkingAndEventsArriveAfterTheDatabaseReturns() async throws {
         let postgres = try PrivatePostgres()
         try await postgres.run(["start"])
+        defer { postgres.destroyNow() }
         let rig = try await ProxyRig.start(durability: "batched", adminDatabaseURL: postgres.url)
-        defer {
-            Task {
-                await rig.stop()
-                try? await postgres.run(["destroy"])
-            }
-        }
+        defer { rig.stopNow() }
         #expect(try await rig.kubectl("alice", ["get", "pods"]).status == 0)
         let before = try await rig.events(atLeast: 2).count
         try await postgres.run(["stop"])

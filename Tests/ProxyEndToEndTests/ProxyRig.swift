@@ -71,7 +71,12 @@ final class ProxyRig: @unchecked Sendable {
         return result
     }
 
-    static func start(durability: String = "strict", spoolDirectory: String? = nil, adminDatabaseURL admin: String? = nil) async throws -> ProxyRig {
+    /// Starts the rig. `audit` is YAML added inside the `audit:` block (e.g. `default_level: None`,
+    /// `rules:`, `omit_stages:`, `on_audit_failure:`), `configuration` is YAML added at the top level
+    /// (e.g. an `oidc:` block); both are written unindented and indented here. `files` are written
+    /// into the rig's directory (relative paths) before the proxy starts.
+    static func start(durability: String = "strict", spoolDirectory: String? = nil, adminDatabaseURL admin: String? = nil,
+                      audit: String = "", configuration: String = "", files: [String: String] = [:]) async throws -> ProxyRig {
         let admin = try admin ?? adminDatabaseURL()
         let database = "kt_proxy_" + UUID().uuidString.replacing("-", with: "").prefix(12).lowercased()
         _ = try await run("psql", [admin, "-qc", "CREATE DATABASE \(database)"])
@@ -85,6 +90,23 @@ final class ProxyRig: @unchecked Sendable {
         try "proxy-secret".write(toFile: directory + "/emulator-token", atomically: true, encoding: .utf8)
         let emulator = try await RunningEmulator.start(["--rbac", directory + "/rbac.yaml", "--token", "proxy-secret=kubetrail-proxy"])
 
+        do {
+            return try await startProxy(emulator: emulator, directory: directory, databaseURL: databaseURL, admin: admin, database: database,
+                                        durability: durability, spoolDirectory: spoolDirectory, audit: audit, configuration: configuration, files: files)
+        } catch {
+            // A proxy that did not start leaves nothing running behind it.
+            emulator.stop()
+            _ = try? await run("psql", [admin, "-qc", "DROP DATABASE IF EXISTS \(database) WITH (FORCE)"])
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
+    }
+
+    private static func startProxy(emulator: RunningEmulator, directory: String, databaseURL: String, admin: String, database: String,
+                                   durability: String, spoolDirectory: String?, audit: String, configuration: String,
+                                   files: [String: String]) async throws -> ProxyRig {
+        let kubetrail = Repository.product("kubetrail")
+        for (name, contents) in files { try contents.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8) }
         let port = try freePort()
         _ = try await run(kubetrail, ["ca", "init", "--dir", directory + "/ca"])
         _ = try await run(kubetrail, ["ca", "server", "--dir", directory + "/ca", "--host", "127.0.0.1", "--out", directory + "/tls"])
@@ -109,6 +131,8 @@ final class ProxyRig: @unchecked Sendable {
               database_url: \(databaseURL)
               spool_dir: \(spoolDirectory ?? "spool")
               durability: \(durability)
+              \(Self.indented(audit, by: "  "))
+            \(configuration)
             """
         try config.write(toFile: directory + "/proxy.yaml", atomically: true, encoding: .utf8)
         let proxy = try ChildProcess(kubetrail, ["proxy", "--config", directory + "/proxy.yaml"])
@@ -122,7 +146,15 @@ final class ProxyRig: @unchecked Sendable {
             if waitpid(proxy.pid, &status, WNOHANG) == proxy.pid { break }
             try await Task.sleep(for: .milliseconds(50))
         }
+        proxy.signal(SIGKILL)
+        _ = await proxy.wait(timeout: .seconds(5))
         throw TestFailure("kubetrail proxy did not start: \(proxy.output()) \(proxy.errors())")
+    }
+
+    /// `yaml` with every line after the first indented, so it can be interpolated at an indented place.
+    static func indented(_ yaml: String, by indentation: String) -> String {
+        yaml.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            .map { $0.offset == 0 ? String($0.element) : indentation + $0.element }.joined(separator: "\n")
     }
 
     /// kubectl as `user` through the proxy.
@@ -137,13 +169,51 @@ final class ProxyRig: @unchecked Sendable {
         return await child.wait(timeout: .seconds(60))
     }
 
+    /// kubectl as `user`, left running (watches, `logs -f`); the caller ends it.
+    func startKubectl(_ user: String, _ arguments: [String]) throws -> ChildProcess {
+        try ChildProcess("kubectl", ["--kubeconfig", directory + "/\(user)/kubeconfig", "--cache-dir", directory + "/cache-\(user)"] + arguments)
+    }
+
+    /// The trail once `condition` holds for it (waits up to 20 s for the shipper; returns what there is then).
+    func events(until condition: ([JSONValue]) -> Bool) async throws -> [JSONValue] {
+        let deadline = ContinuousClock.now + .seconds(20)
+        var events = try await self.events(atLeast: 0)
+        while !condition(events) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+            events = try await self.events(atLeast: 0)
+        }
+        return events
+    }
+
+    /// kubectl with a bearer token and no client certificate, trusting the proxy's server CA.
+    func kubectl(token: String, _ arguments: [String]) async throws -> ChildProcess.Result {
+        let path = directory + "/kubeconfig-token-" + UUID().uuidString.prefix(8)
+        try """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: emu
+              cluster: {server: "\(proxyURL)/clusters/emu", certificate-authority: "\(directory)/ca/ca.crt"}
+            users:
+            - name: token
+              user: {token: "\(token)"}
+            contexts:
+            - name: emu
+              context: {cluster: emu, user: token, namespace: default}
+            current-context: emu
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let child = try ChildProcess("kubectl", ["--kubeconfig", path, "--cache-dir", directory + "/cache-token"] + arguments)
+        return await child.wait(timeout: .seconds(60))
+    }
+
     /// The trail as `kubetrail query --format json` prints it, once `expected` events are there (waits for the shipper).
-    func events(atLeast expected: Int = 1) async throws -> [JSONValue] {
+    /// With `bodies`, stored request and response bodies are decompressed into the events (`--show-bodies`).
+    func events(atLeast expected: Int = 1, bodies: Bool = false) async throws -> [JSONValue] {
         let deadline = ContinuousClock.now + .seconds(20)
         var events: [JSONValue] = []
         while ContinuousClock.now < deadline {
             let result = try await Self.run(Repository.product("kubetrail"), ["query", "--database-url", databaseURL, "--since", "1h",
-                                                                               "--format", "json", "--limit", "10000"])
+                                                                               "--format", "json", "--limit", "10000"] + (bodies ? ["--show-bodies"] : []))
             events = try result.stdout.split(separator: "\n").map { try JSONParser.parse(String($0)) }
             if events.count >= expected { return events }
             try await Task.sleep(for: .milliseconds(200))
@@ -151,13 +221,35 @@ final class ProxyRig: @unchecked Sendable {
         return events
     }
 
-    func stop() async {
+    /// Stops the proxy and the emulator and drops the database, blocking until done: for `defer`,
+    /// where a `Task` may never run once the test process exits (leaving an emulator behind).
+    func stopNow() {
         proxy.signal(SIGTERM)
-        _ = await proxy.wait(timeout: .seconds(10))
+        Self.waitBlocking(proxy, timeout: .seconds(10))
         emulator.stop()
-        _ = try? await Self.run("psql", [adminURL, "-qc", "DROP DATABASE IF EXISTS \(database) WITH (FORCE)"])
+        Self.runNow("psql", [adminURL, "-qc", "DROP DATABASE IF EXISTS \(database) WITH (FORCE)"])
         try? FileManager.default.removeItem(atPath: directory)
     }
+
+    /// Runs a command to its end without suspending (for `defer`); its outcome is not checked.
+    static func runNow(_ path: String, _ arguments: [String], environment: [String: String] = [:]) {
+        if let child = try? ChildProcess(path, arguments, environment: environment) { waitBlocking(child, timeout: .seconds(120)) }
+    }
+
+    /// Waits for `child` to exit without suspending; kills its process group after `timeout`.
+    static func waitBlocking(_ child: ChildProcess, timeout: Duration) {
+        let deadline = ContinuousClock.now + timeout
+        var status: Int32 = 0
+        while waitpid(child.pid, &status, WNOHANG) == 0 {
+            if ContinuousClock.now > deadline {
+                child.signal(SIGKILL)
+                _ = waitpid(child.pid, &status, 0)
+                return
+            }
+            usleep(20_000)
+        }
+    }
+
 }
 
 /// A port nobody listens on right now: bound to port 0, read back, released.
@@ -189,6 +281,11 @@ struct PrivatePostgres {
     }
 
     var url: String { "postgres://kubetrail:kubetrail@127.0.0.1:\(port)/kubetrail?sslmode=disable" }
+
+    /// Stops and removes the server, blocking (for `defer`).
+    func destroyNow() {
+        ProxyRig.runNow(Repository.root + "/tools/pg", ["destroy"], environment: ["KUBETRAIL_PG_HOME": home, "KUBETRAIL_PG_PORT": String(port)])
+    }
 
     func run(_ arguments: [String]) async throws {
         let result = await (try ChildProcess(Repository.root + "/tools/pg", arguments,

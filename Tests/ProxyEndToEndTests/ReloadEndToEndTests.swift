@@ -15,7 +15,7 @@ import Testing
 
     @Test func sighupReloadsThePolicyAndAnOpenWatchKeepsStreaming() async throws {
         let rig = try await ProxyRig.start()
-        defer { Task { await rig.stop() } }
+        defer { rig.stopNow() }
         let watch = try rig.kubectlInBackground("alice", ["get", "configmaps", "--watch", "--output", "name"])
         defer { watch.signal(SIGKILL) }
         #expect(try await rig.kubectl("alice", ["create", "configmap", "before"]).status == 0)
@@ -53,7 +53,7 @@ import Testing
 
     @Test func aNewServerCertificateFileIsServedWithoutSIGHUP() async throws {
         let rig = try await ProxyRig.start()
-        defer { Task { await rig.stop() } }
+        defer { rig.stopNow() }
         let watch = try rig.kubectlInBackground("alice", ["get", "configmaps", "--watch", "--output", "name"])
         defer { watch.signal(SIGKILL) }
         let port = try #require(rig.proxyURL.split(separator: ":").last.map(String.init))
