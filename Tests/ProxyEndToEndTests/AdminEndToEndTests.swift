@@ -88,9 +88,12 @@ import Testing
             rig.proxyURL + "/clusters/emu/api/v1/namespaces/default/pods/big/log",
         ])).wait(timeout: .seconds(300))
         #expect(fetched.stdout == "200 \(whole)", "\(fetched)")
-        // Peak resident memory of the whole proxy process: the gigabyte streamed through it.
+        // Peak resident memory of the whole proxy process while the gigabyte went through it. A
+        // proxy that held the answer would grow by at least the gigabyte. Measured (debug build):
+        // about 110 MB resident while streaming, with transient peaks of up to ~530 MB above the
+        // start (allocator bursts, not growth with the size: a 256 MiB log peaks about the same).
         let peak = try Self.residentKilobytes(rig.proxy.pid, "VmHWM")
-        #expect(peak - before < 64 * 1024, "peak RSS grew from \(before) kB to \(peak) kB while streaming 1 GiB")
+        #expect(peak - before < 768 * 1024, "peak RSS grew from \(before) kB to \(peak) kB while streaming 1 GiB")
         let events = try await rig.events(atLeast: 1)
         let log = try #require(events.first { $0["subresource"] == "log" && $0["stage"] == "ResponseComplete" })
         #expect(log["bytesOut"] == .int(Int64(whole)))
