@@ -107,6 +107,17 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
+        // Session recording: pure parsers of upgraded exec/attach/port-forward byte streams
+        // (WebSocket channel.k8s.io, SPDY, SPDY in WebSocket), frame chunks and their encoding.
+        .target(
+            name: "SessionRecording",
+            dependencies: ["SPDY", "KubeAPI", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "SessionRecordingTests",
+            dependencies: ["SessionRecording", "SPDY", .product(name: "NIOCore", package: "swift-nio")],
+            resources: [.copy("Fixtures")]
+        ),
         // Kubernetes protobuf bodies: messages generated from the upstream .proto files
         // (tools/generate-kube-proto) and a transcoder to and from Kubernetes JSON.
         .target(

@@ -41,6 +41,20 @@ public final class SPDYFrameParser {
         self.buffer = ByteBufferAllocator().buffer(capacity: 0)
     }
 
+    private init(copying other: SPDYFrameParser) throws(SPDYError) {
+        limits = other.limits
+        decompressor = try other.decompressor.copy()
+        buffer = other.buffer
+        skipping = other.skipping
+        failure = other.failure
+    }
+
+    /// An independent parser in exactly this one's state (buffered bytes, zlib stream, failure),
+    /// for owners with value semantics that must copy on write.
+    public func copy() throws(SPDYError) -> SPDYFrameParser {
+        try SPDYFrameParser(copying: self)
+    }
+
     /// Bytes held that do not yet form a whole frame.
     public var bufferedBytes: Int { buffer.readableBytes }
 

@@ -97,9 +97,28 @@ public final class SPDYHeaderDecompressor {
         }
     }
 
+    /// A decompressor in exactly `other`'s state (zlib's `inflateCopy`): the same window and
+    /// position, so both inflate the rest of the peer's stream alike.
+    private init(copying other: SPDYHeaderDecompressor) throws(SPDYError) {
+        maximumBlockSize = other.maximumBlockSize
+        broken = other.broken
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        let rc = inflateCopy(stream, other.stream)
+        guard rc == Z_OK else {
+            stream.deallocate()
+            throw SPDYError(.compression("inflateCopy returned \(rc)"))
+        }
+    }
+
     deinit {
         inflateEnd(stream)
         stream.deallocate()
+    }
+
+    /// An independent copy of this decompressor's state, for owners with value semantics.
+    public func copy() throws(SPDYError) -> SPDYHeaderDecompressor {
+        try SPDYHeaderDecompressor(copying: self)
     }
 
     /// Inflates one frame's compressed header block; it must inflate completely.
