@@ -50,6 +50,8 @@ let package = Package(
             name: "kubetrail",
             dependencies: [
                 "Audit",
+                "Replay",
+                "SessionRecording",
                 "CertificateAuthority",
                 "Proxy",
                 "ProxyConfiguration",
@@ -67,6 +69,9 @@ let package = Package(
         ),
         // Deterministic, realistic audit events for tests and benchmarks.
         .target(name: "AuditSynthetic", dependencies: ["Audit"]),
+        // Replay formats for recorded sessions: transcript, asciicast v2, JSON frames.
+        .target(name: "Replay", dependencies: ["KubeAPI", "SessionRecording"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "SessionRecording", "KubeAPI"]),
         .executableTarget(
             name: "kubetrail-bench",
             dependencies: [
@@ -206,6 +211,7 @@ let package = Package(
             name: "Proxy",
             dependencies: [
                 "Audit",
+                "SessionRecording",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 "KubeAPI",

@@ -31,9 +31,13 @@ public final class ProxyCore: Sendable {
     let logger: Logger
     /// The most of a response body kept for RequestResponse auditing.
     let maximumCapturedBody: Int
+    /// Whether what the client sends into exec and attach sessions is recorded (`record_stdin`):
+    /// in a session without a terminal it is the only record of what was typed.
+    let recordStdin: Bool
 
     public init(clusters: [UpstreamCluster], hooks: ProxyPolicyHooks, pipeline: AuditPipeline, onAuditFailure: OnAuditFailure = .deny,
-                maximumCapturedBody: Int = 1 << 20, logger: Logger = Logger(label: "kubetrail.proxy")) {
+                maximumCapturedBody: Int = 1 << 20, recordStdin: Bool = true, logger: Logger = Logger(label: "kubetrail.proxy")) {
+        self.recordStdin = recordStdin
         self.current = Mutex(Routing(clusters: clusters, hooks: hooks, onAuditFailure: onAuditFailure))
         self.pipeline = pipeline
         self.maximumCapturedBody = maximumCapturedBody

@@ -133,6 +133,7 @@ struct ProxyExchange: Sendable {
         let audit = routing.hooks.auditLevel(effective, route.cluster, info)
         (auditor.level, auditor.omitStages) = (audit.level, audit.omitStages)
 
+        if upgrade != nil { auditor.interactiveSession = auditor.auditID.uuidString.lowercased() }
         // Audit before access: in strict durability this returns once the event is on disk.
         // Bodies are redacted (parsed and rewritten) only when the level keeps them.
         let requestPayload = body.isEmpty || auditor.level < .request
@@ -167,7 +168,8 @@ struct ProxyExchange: Sendable {
         let capture = auditor.level >= .requestResponse || (info.verb == "create" && (auditor.info?.name ?? "").isEmpty)
         var responseContentType = ""
         do {
-            let response = try await cluster.client.execute(request, timeout: .hours(24 * 365))
+            let streams = info.isLongRunning(query: query) || info.subresource == "log"
+            let response = try await (streams ? cluster.streamingClient : cluster.client).execute(request, timeout: .hours(24 * 365))
             ProxyMetrics.pooled(cluster: cluster.name, reused: !cluster.connections.claimNewConnection())
             status = Int(response.status.code)
             responseContentType = response.headers.first(name: "content-type") ?? ""

@@ -21,6 +21,9 @@ struct RequestAuditor: Sendable {
     /// Stages the policy omits for this request (refusals are recorded regardless).
     var omitStages: Set<AuditEvent.Stage> = []
     var decisionRule: String?
+    /// The exec, attach or port-forward session this request opens (its own audit id), which
+    /// every event of the session carries as its session id.
+    var interactiveSession: String?
 
     func event(stage: AuditEvent.Stage, status: ResponseStatus? = nil, decision: AuditEvent.Decision = .allow,
                latency: Int64 = 0, bytesIn: Int64 = 0, bytesOut: Int64 = 0,
@@ -40,7 +43,7 @@ struct RequestAuditor: Sendable {
             requestReceivedTimestamp: received, stageTimestamp: now, cluster: cluster,
             authenticationMethod: caller?.method ?? .none, credentialID: caller?.credentialID, decision: decision,
             decisionRule: decisionRule, latencyMicroseconds: latency, bytesIn: bytesIn, bytesOut: bytesOut,
-            sessionID: kubectlSession ?? connectionID, connectionID: connectionID, kubectlSession: kubectlSession,
+            sessionID: interactiveSession ?? kubectlSession ?? connectionID, connectionID: connectionID, kubectlSession: kubectlSession,
             kubectlCommand: kubectlCommand, requestBody: level >= .request ? requestBody : nil,
             responseBody: level >= .requestResponse ? responseBody : nil)
     }

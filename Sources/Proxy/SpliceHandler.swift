@@ -11,27 +11,38 @@ final class SpliceHandler: ChannelDuplexHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
+    /// Which connection of the splice.
+    enum Side: Sendable { case client, upstream }
+
     private var partner: SpliceHandler?
     private var context: ChannelHandlerContext?
     private var pendingRead = false
     /// Bytes read from this side's channel.
     private(set) var bytesRead: Int64 = 0
     private let onClose: (SpliceHandler) -> Void
+    /// Sees every buffer read from this side before it is passed on (the session recorder's tap);
+    /// it must not keep the event loop.
+    private let observe: ((ByteBuffer) -> Void)?
 
-    private init(onClose: @escaping (SpliceHandler) -> Void) { self.onClose = onClose }
+    private init(onClose: @escaping (SpliceHandler) -> Void, observe: ((ByteBuffer) -> Void)?) {
+        self.onClose = onClose
+        self.observe = observe
+    }
 
-    /// Two partnered handlers: put `first` on one channel and `second` on the other.
-    static func pair(onClose: @escaping (_ client: Int64, _ upstream: Int64) -> Void) -> (client: SpliceHandler, upstream: SpliceHandler) {
+    /// Two partnered handlers: put `client` on the client's channel and `upstream` on the
+    /// cluster's. `onClose` gets the bytes each side sent and the side that closed first.
+    static func pair(onClose: @escaping (_ client: Int64, _ upstream: Int64, _ closedFirst: Side) -> Void,
+                     observe: ((Side, ByteBuffer) -> Void)? = nil) -> (client: SpliceHandler, upstream: SpliceHandler) {
         var reported = false
         var clientHandler: SpliceHandler?
         var upstreamHandler: SpliceHandler?
-        let report: (SpliceHandler) -> Void = { _ in
+        let report: (SpliceHandler) -> Void = { closing in
             guard !reported, let client = clientHandler, let upstream = upstreamHandler else { return }
             reported = true
-            onClose(client.bytesRead, upstream.bytesRead)
+            onClose(client.bytesRead, upstream.bytesRead, closing === client ? .client : .upstream)
         }
-        let client = SpliceHandler(onClose: report)
-        let upstream = SpliceHandler(onClose: report)
+        let client = SpliceHandler(onClose: report, observe: observe.map { observe in { observe(.client, $0) } })
+        let upstream = SpliceHandler(onClose: report, observe: observe.map { observe in { observe(.upstream, $0) } })
         client.partner = upstream
         upstream.partner = client
         clientHandler = client
@@ -61,6 +72,7 @@ final class SpliceHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
         bytesRead += Int64(buffer.readableBytes)
+        observe?(buffer)
         partner?.context?.write(wrapOutboundOut(buffer), promise: nil)
     }
 

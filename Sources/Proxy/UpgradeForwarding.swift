@@ -4,6 +4,7 @@ import KubeAPI
 import NIOCore
 import NIOHTTP1
 import ProxyIdentity
+import SessionRecording
 
 /// exec, attach and port-forward through the proxy: the upgrade request goes to the cluster on a
 /// connection of its own; on 101 both connections are spliced byte for byte; anything else is
@@ -56,35 +57,67 @@ extension ProxyExchange {
             .map { ($0.name, $0.value) }
         switching.append(("Audit-Id", auditor.auditID.uuidString.lowercased()))
         let core = self.core
+        // What flows inside is recorded unless the audit level is None; the start event is
+        // recorded before the 101 goes to the client.
+        var recorder: SessionRecorder?
+        let transport = SessionTransport.negotiated(responseHeaders: answer.head.headers.map { ($0.name, $0.value) })
+        if auditor.level != .none {
+            let (_, query) = Self.split(route.upstreamTarget)
+            var start = auditor.sessionStartEvent(transport: transport ?? .webSocket(subprotocol: "unknown"), query: query)
+            if transport == nil { start.annotations["session.recordingFailure"] = "the session's protocol is not one the recorder parses" }
+            _ = await core.record(start)
+            if let transport {
+                let sessionRecorder = SessionRecorder(transport: transport, recordStdin: core.recordStdin)
+                recorder = sessionRecorder
+                Task { await Self.recordSession(sessionRecorder, auditor: auditor, core: core) }
+            }
+        }
+        let sessionRecorder = recorder
         let sessions = ProxyMetrics.upgradedSessionsActive(cluster: cluster.name)
         sessions.increment()
-        let done: @Sendable (Int64, Int64) -> Void = { fromClient, fromCluster in
+        let done: @Sendable (Int64, Int64, SpliceHandler.Side?) -> Void = { [recorder] fromClient, fromCluster, closedFirst in
             sessions.decrement()
+            recorder?.finish(bytesFromClient: fromClient, bytesFromCluster: fromCluster, closedFirst: closedFirst)
             let event = auditor.event(stage: .responseComplete, status: ResponseStatus(code: 101),
                                       latency: (ContinuousClock.now - started).microseconds, bytesIn: fromClient, bytesOut: fromCluster)
             Task { _ = await core.record(event, omitting: auditor.omitStages) }
         }
         do {
-            try await downstream.switchProtocols(headers: switching, upstream: answer.channel, onClose: done)
+            try await downstream.switchProtocols(headers: switching, upstream: answer.channel, recorder: sessionRecorder, onClose: done)
         } catch {
             try? await answer.channel.close()
             await writer.abort()
-            done(0, 0)
+            // On the splice's loop, where the recorder lives.
+            downstream.channel.eventLoop.execute { done(0, 0, nil) }
         }
         return 101
+    }
+
+    /// Writes a session's chunks and its end event to the trail, in order, as the recorder cuts them.
+    static func recordSession(_ recorder: SessionRecorder, auditor: RequestAuditor, core: ProxyCore) async {
+        for await record in recorder.records {
+            switch record {
+            case .chunk(let chunk): _ = await core.record(auditor.sessionChunkEvent(chunk))
+            case .end(let ending): _ = await core.record(auditor.sessionEndEvent(ending))
+            }
+        }
     }
 }
 
 extension ChannelResponseWriter {
     /// Sends the 101 through the HTTP encoder, then takes the HTTP handlers out of both pipelines
     /// and splices the two connections; `onClose` gets the bytes each side sent.
-    func switchProtocols(headers: [(String, String)], upstream: Channel, onClose: @escaping @Sendable (Int64, Int64) -> Void) async throws {
+    func switchProtocols(headers: [(String, String)], upstream: Channel, recorder: SessionRecorder?,
+                         onClose: @escaping @Sendable (Int64, Int64, SpliceHandler.Side?) -> Void) async throws {
         let channel = self.channel
         try await channel.eventLoop.flatSubmit {
             var head = HTTPResponseHead(version: .http1_1, status: .switchingProtocols)
             for (name, value) in headers { head.headers.add(name: name, value: value) }
             return channel.writeAndFlush(HTTPServerResponsePart.head(head)).flatMapThrowing {
-                let (client, cluster) = SpliceHandler.pair(onClose: onClose)
+                let (client, cluster) = SpliceHandler.pair(onClose: { onClose($0, $1, $2) }, observe: recorder.map { recorder in
+                    { side, buffer in recorder.observe(side, buffer) }
+                })
+                recorder?.startTicking(on: channel.eventLoop)
                 try upstream.pipeline.syncOperations.addHandler(cluster)
                 try channel.pipeline.syncOperations.addHandler(client)
             }.flatMap {

@@ -84,6 +84,12 @@ final class LineOutput {
         if buffer.count >= 1 << 16 { flush() }
     }
 
+    /// Text as it is, no newline added.
+    func write(raw text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
     func flush() {
         guard !buffer.isEmpty else { return }
         handle.write(buffer)

@@ -88,12 +88,12 @@ import Testing
             rig.proxyURL + "/clusters/emu/api/v1/namespaces/default/pods/big/log",
         ])).wait(timeout: .seconds(300))
         #expect(fetched.stdout == "200 \(whole)", "\(fetched)")
-        // Peak resident memory of the whole proxy process while the gigabyte went through it. A
-        // proxy that held the answer would grow by at least the gigabyte. Measured (debug build):
-        // about 110 MB resident while streaming, with transient peaks of up to ~530 MB above the
-        // start; a 256 MiB log peaked at about 190 MB. Not understood yet; the steady level is flat.
+        // Peak resident memory of the whole proxy process while the gigabyte went through it: a
+        // proxy that held the answer would grow by the gigabyte. (Over AsyncHTTPClient's HTTP/2
+        // streams a 256 MiB log once raised it by ~500 MB; logs and watches now use HTTP/1.1.)
         let peak = try Self.residentKilobytes(rig.proxy.pid, "VmHWM")
-        #expect(peak - before < 768 * 1024, "peak RSS grew from \(before) kB to \(peak) kB while streaming 1 GiB")
+        print("proxy peak RSS growth while streaming \(whole) bytes: \(peak - before) kB")
+        #expect(peak - before < 64 * 1024, "peak RSS grew from \(before) kB to \(peak) kB while streaming 1 GiB")
         let events = try await rig.events(atLeast: 1)
         let log = try #require(events.first { $0["subresource"] == "log" && $0["stage"] == "ResponseComplete" })
         #expect(log["bytesOut"] == .int(Int64(whole)))

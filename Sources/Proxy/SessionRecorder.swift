@@ -1,0 +1,140 @@
+import Audit
+import Foundation
+import NIOCore
+import SessionRecording
+
+/// Records what flows inside one spliced exec, attach or port-forward session: the tap parses
+/// both directions into frames, the chunker groups them, and each chunk becomes a
+/// `session_chunk` event in the audit trail, in order, followed by one `session_end` event.
+///
+/// It sees the bytes after they are read and never holds them back; recording waits on its own
+/// task. `@unchecked Sendable`: everything but `records` is touched only on the splice's event
+/// loop (both spliced channels share it), from the splice handlers and the loop's timer.
+final class SessionRecorder: @unchecked Sendable {
+    /// What the recording task receives, in order.
+    enum Record: Sendable {
+        case chunk(FrameChunk)
+        case end(SessionEnding)
+    }
+
+    /// How a session ended, for its end event.
+    struct SessionEnding: Sendable {
+        var endedBy: String
+        var exit: RemoteCommandExit?
+        var failure: String?
+        var duration: Int64
+        var bytesFromClient: Int64
+        var bytesFromCluster: Int64
+        var chunks: Int
+    }
+
+    let records: AsyncStream<Record>
+    private let continuation: AsyncStream<Record>.Continuation
+    private let started = NIODeadline.now()
+    private var tap: SessionTap
+    private var chunker = FrameChunker()
+    private var chunks = 0
+    private var ticking: RepeatedTask?
+    private var finished = false
+
+    init(transport: SessionTransport, recordStdin: Bool) {
+        tap = SessionTap(transport: transport, recordStdin: recordStdin)
+        (records, continuation) = AsyncStream<Record>.makeStream()
+    }
+
+    /// Microseconds since the session started.
+    private var offset: Int64 { (NIODeadline.now() - started).nanoseconds / 1000 }
+
+    /// Cuts chunks that waited long enough even when nothing more arrives (call on the splice's loop).
+    func startTicking(on eventLoop: EventLoop) {
+        ticking = eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [self] _ in
+            if let chunk = chunker.tick(at: offset) { emit(chunk) }
+        }
+    }
+
+    func observe(_ side: SpliceHandler.Side, _ buffer: ByteBuffer) {
+        guard !finished else { return }
+        let now = offset
+        let frames = side == .client ? tap.fromClient(buffer, at: now) : tap.fromCluster(buffer, at: now)
+        for frame in frames {
+            if let chunk = chunker.append(frame) { emit(chunk) }
+        }
+    }
+
+    private func emit(_ chunk: FrameChunk) {
+        chunks += 1
+        continuation.yield(.chunk(chunk))
+    }
+
+    /// Flushes the last chunk and the end event; the records stream ends after them.
+    func finish(bytesFromClient: Int64, bytesFromCluster: Int64, closedFirst: SpliceHandler.Side?) {
+        guard !finished else { return }
+        finished = true
+        ticking?.cancel()
+        if let chunk = chunker.finish() { emit(chunk) }
+        let exit = tap.exit
+        let endedBy = exit != nil ? "exited" : closedFirst == .client ? "client closed" : closedFirst == .upstream ? "cluster closed" : "aborted"
+        continuation.yield(.end(SessionEnding(
+            endedBy: endedBy, exit: exit, failure: tap.failure, duration: offset,
+            bytesFromClient: bytesFromClient, bytesFromCluster: bytesFromCluster, chunks: chunks)))
+        continuation.finish()
+    }
+}
+
+/// The media type of a chunk's stored frames (`FrameChunkEncoding`, version 1).
+let sessionFramesContentType = "application/vnd.kubetrail.session-frames; version=1"
+
+extension RequestAuditor {
+    /// The event of one recorded chunk: its frames as the body, its place in the session as annotations.
+    func sessionChunkEvent(_ chunk: FrameChunk) -> AuditEvent {
+        var event = self.event(stage: .responseStarted)
+        event.kind = .sessionChunk
+        event.annotations["session.chunk"] = String(chunk.index)
+        event.annotations["session.firstOffsetMicroseconds"] = String(chunk.firstOffset)
+        event.annotations["session.lastOffsetMicroseconds"] = String(chunk.lastOffset)
+        event.annotations["session.frames"] = String(chunk.frames.count)
+        event.responseBody = Payload(contentType: sessionFramesContentType, bytes: FrameChunkEncoding.encode(chunk.frames))
+        return event
+    }
+
+    func sessionEndEvent(_ ending: SessionRecorder.SessionEnding) -> AuditEvent {
+        var event = self.event(stage: .responseComplete, status: ResponseStatus(code: 101), latency: ending.duration,
+                               bytesIn: ending.bytesFromClient, bytesOut: ending.bytesFromCluster)
+        event.kind = .sessionEnd
+        event.annotations["session.endedBy"] = ending.endedBy
+        event.annotations["session.durationMicroseconds"] = String(ending.duration)
+        event.annotations["session.chunks"] = String(ending.chunks)
+        if let code = ending.exit?.code { event.annotations["session.exitCode"] = String(code) }
+        if let message = ending.exit?.message, !message.isEmpty { event.annotations["session.exitMessage"] = message }
+        if let failure = ending.failure { event.annotations["session.recordingFailure"] = failure }
+        return event
+    }
+
+    /// The start event: what was run where, over which protocol.
+    func sessionStartEvent(transport: SessionTransport, query: [(String, String)]) -> AuditEvent {
+        var event = self.event(stage: .responseStarted, status: ResponseStatus(code: 101))
+        event.kind = .sessionStart
+        let values = { (name: String) in query.filter { $0.0 == name }.map(\.1) }
+        event.annotations["session.protocol"] = transport.name
+        event.annotations["session.kind"] = info?.subresource ?? ""
+        if let container = values("container").first { event.annotations["session.container"] = container }
+        let command = values("command")
+        if !command.isEmpty { event.annotations["session.command"] = command.joined(separator: " ") }
+        for flag in ["tty", "stdin", "stdout", "stderr"] {
+            if let value = values(flag).first { event.annotations["session.\(flag)"] = value }
+        }
+        let ports = values("ports")
+        if !ports.isEmpty { event.annotations["session.ports"] = ports.joined(separator: ",") }
+        return event
+    }
+}
+
+extension SessionTransport {
+    /// How the trail names the protocol: `websocket/v5.channel.k8s.io`, `spdy/v4.channel.k8s.io`.
+    var name: String {
+        switch self {
+        case .webSocket(let subprotocol): "websocket/" + subprotocol
+        case .spdy(let version): "spdy/" + version
+        }
+    }
+}

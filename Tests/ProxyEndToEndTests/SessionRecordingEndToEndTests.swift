@@ -1,0 +1,62 @@
+import Foundation
+import KubeAPI
+import KubetrailTestSupport
+import Testing
+
+/// `kubectl exec` through the proxy is recorded inside (stdin, stdout, stderr, exit) and
+/// `kubetrail replay` plays it back, over WebSocket and SPDY.
+@Suite(.serialized) struct SessionRecordingEndToEndTests {
+    @Test(arguments: ProxyUpgradeTests.transports)
+    func anExecIsRecordedAndReplays(environment: [String: String]) async throws {
+        let rig = try await ProxyRig.start()
+        defer { rig.stopNow() }
+        try await ProxyUpgradeTests().readyPod(rig)
+        let exec = try await rig.kubectl("alice", ["exec", "-i", "web", "--", "sh", "-c", "read line; echo got $line; echo oops >&2; exit 3"],
+                                         stdin: "typed-word\n", environment: environment)
+        #expect(exec.status == 3, "\(exec)")
+        #expect(exec.stdout == "got typed-word\n")
+
+        // The recording is written on its own task: wait for the session's end event.
+        var events: [JSONValue] = []
+        for _ in 0..<40 {
+            events = try await rig.events(atLeast: 1)
+            if events.contains(where: { $0["kind"] == "session_end" }) { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        let end = try #require(events.first { $0["kind"] == "session_end" }, "no session_end event")
+        let session = try #require(end["session"]?.stringValue)
+        #expect(events.contains { $0["kind"] == "session_start" && $0["session"] == end["session"] && $0["user"] == "alice" })
+        #expect(events.contains { $0["kind"] == "session_chunk" && $0["session"] == end["session"] })
+        let request = try #require(events.first { $0["subresource"] == "exec" && $0["stage"] == "RequestReceived" })
+        #expect(request["session"] == end["session"], "the exec request and its recording share the session id")
+        #expect(session == request["auditID"]?.stringValue)
+
+        let kubetrail = Repository.product("kubetrail")
+        let text = try await ProxyRig.run(kubetrail, ["replay", session, "--database-url", rig.databaseURL])
+        #expect(text.stdout.contains("pod default/web"), "\(text.stdout)")
+        #expect(text.stdout.contains("«typed-word↵»"), "what was typed is in the transcript: \(text.stdout)")
+        #expect(text.stdout.contains("got typed-word\n"))
+        #expect(text.stdout.contains("oops\n"))
+        #expect(text.stdout.hasSuffix("# ended: exited, exit code 3\n"), "\(text.stdout)")
+
+        let json = try await ProxyRig.run(kubetrail, ["replay", session, "--format", "json", "--database-url", rig.databaseURL])
+        let lines = try json.stdout.split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        let frames = lines.filter { $0["stream"] != nil }
+        #expect(frames.contains { $0["stream"] == "stdin" && $0["data"] == "typed-word\n" && $0["direction"] == "fromClient" })
+        #expect(frames.contains { $0["stream"] == "stderr" && $0["data"] == "oops\n" })
+        let offsets = frames.compactMap { $0["offset"]?.intValue }
+        #expect(offsets == offsets.sorted() && offsets.count == frames.count)
+        #expect(lines.last?["exitCode"] == "3")
+
+        let cast = try await ProxyRig.run(kubetrail, ["replay", session, "--format", "asciicast", "--database-url", rig.databaseURL])
+        let castLines = cast.stdout.split(separator: "\n").map(String.init)
+        #expect(try JSONParser.parse(castLines[0])["version"] == 2)
+        let castEvents = try castLines.dropFirst().map { try JSONParser.parse($0).arrayValue ?? [] }
+        #expect(castEvents.contains { $0.count == 3 && $0[1] == "o" && $0[2] == "got typed-word\n" })
+        #expect(castEvents.contains { $0.count == 3 && $0[1] == "i" && $0[2] == "typed-word\n" })
+
+        // The recording is part of the chained trail.
+        let verified = try await ProxyRig.run(kubetrail, ["verify", "--database-url", rig.databaseURL])
+        #expect(verified.status == 0, "\(verified)")
+    }
+}
