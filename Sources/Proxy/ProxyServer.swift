@@ -54,12 +54,22 @@ public final class ProxyServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: server.tls.withLock { $0 }))
+                // The client's certificate is asked for but not judged in the handshake: like
+                // kube-apiserver, the proxy verifies it (chain, validity, deny-list) per request, so
+                // an expired or foreign certificate gets a 401 Status and an audit event instead of
+                // a bare handshake failure nobody records.
+                let presented = PresentedCertificateChain()
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(
+                        context: server.tls.withLock { $0 },
+                        customVerificationCallbackWithMetadata: { certificates, promise in
+                            presented.record(certificates)
+                            promise.succeed(.certificateVerified(VerificationMetadata(nil)))
+                        }))
                 }.flatMap {
                     channel.configureHTTP2SecureUpgrade(
                         h2ChannelConfigurator: { channel in
-                            let facts = Self.facts(channel, counter: counter)
+                            let facts = Self.facts(channel, presented: presented, counter: counter)
                             return channel.configureHTTP2Pipeline(mode: .server) { stream in
                                 stream.eventLoop.makeCompletedFuture {
                                     try stream.pipeline.syncOperations.addHandlers([
@@ -69,7 +79,7 @@ public final class ProxyServer: Sendable {
                             }.map { _ in }
                         },
                         http1ChannelConfigurator: { channel in
-                            let facts = Self.facts(channel, counter: counter)
+                            let facts = Self.facts(channel, presented: presented, counter: counter)
                             return channel.eventLoop.makeCompletedFuture {
                                 // Built by hand, with names, so an upgrade can take it apart again;
                                 // the decoder hands on bytes left after a request that switches protocols.
@@ -86,16 +96,26 @@ public final class ProxyServer: Sendable {
             .bind(host: host, port: port).get()
     }
 
-    static func facts(_ channel: Channel, counter: ConnectionCounter) -> ConnectionFacts {
-        var chain: [[UInt8]] = []
-        if let validated = try? channel.pipeline.syncOperations.nioSSL_peerValidatedCertificateChain() {
-            chain = validated.compactMap { try? $0.toDERBytes() }
-        } else if let leaf = try? channel.pipeline.syncOperations.nioSSL_peerCertificate(), let der = try? leaf.toDERBytes() {
-            chain = [der]
-        }
+    static func facts(_ channel: Channel, presented: PresentedCertificateChain, counter: ConnectionCounter) -> ConnectionFacts {
         let address = channel.remoteAddress?.ipAddress ?? "unknown"
-        return ConnectionFacts(peerCertificateChain: chain, remoteAddress: address, connectionID: "c\(counter.next())")
+        return ConnectionFacts(peerCertificateChain: presented.chain, remoteAddress: address, connectionID: "c\(counter.next())")
     }
+}
+
+/// The certificate chain a client presented in its handshake (leaf first, DER), unverified:
+/// the certificate authenticator judges it.
+///
+/// A mutex: written once by the handshake's verification callback, read once when the
+/// connection's pipeline is built, both on the connection's event loop.
+final class PresentedCertificateChain: Sendable {
+    private let certificates = Mutex<[[UInt8]]>([])
+
+    func record(_ chain: [NIOSSLCertificate]) {
+        let der = chain.compactMap { try? $0.toDERBytes() }
+        certificates.withLock { $0 = der }
+    }
+
+    var chain: [[UInt8]] { certificates.withLock { $0 } }
 }
 
 /// Numbers connections for their ids.

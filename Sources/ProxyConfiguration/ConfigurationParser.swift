@@ -198,6 +198,7 @@ struct ConfigurationParser {
     func auditSettings(_ node: YAMLNode, clusterNames: [String]) throws(ConfigurationError) -> AuditSettings {
         let map = try node.mapping(allowedKeys: [
             "database_url", "database_url_env", "spool_dir", "durability", "on_audit_failure", "default_level", "omit_stages", "rules",
+            "record_stdin",
         ])
         let database: DatabaseURLSource
         switch (map["database_url"], map["database_url_env"]) {
@@ -218,7 +219,8 @@ struct ConfigurationParser {
             database: database, spoolDirectory: try path(map.required("spool_dir")),
             durability: try map["durability"].map { node throws(ConfigurationError) in try oneOf(node, AuditDurability.self) } ?? .batched,
             onAuditFailure: try map["on_audit_failure"].map { node throws(ConfigurationError) in try oneOf(node, AuditFailurePolicy.self) } ?? .deny,
-            levels: levels)
+            levels: levels,
+            recordStdin: try map["record_stdin"]?.bool() ?? true)
     }
 
     /// Error messages must not print a database password.

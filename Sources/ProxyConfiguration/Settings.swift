@@ -124,6 +124,9 @@ public struct AuditSettings: Sendable, Equatable {
     public var durability: AuditDurability
     public var onAuditFailure: AuditFailurePolicy
     public var levels: AuditLevelPolicy
+    /// Whether what the client sends into exec and attach sessions is recorded (default true):
+    /// without a terminal it is the only record of what was typed.
+    public var recordStdin: Bool = true
 }
 
 /// Keep-alive connection pool towards the upstream clusters.

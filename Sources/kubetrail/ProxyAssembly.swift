@@ -45,7 +45,8 @@ struct ProxyAssembly {
             let hooks = try await ProxyHooksFactory.hooks(settings, clientCAs: listener.clientCAs, configPath: configPath, generation: 1)
             let core = ProxyCore(
                 clusters: clusters, hooks: hooks,
-                pipeline: pipeline, onAuditFailure: settings.audit.onAuditFailure == .allow ? .allow : .deny, logger: logger)
+                pipeline: pipeline, onAuditFailure: settings.audit.onAuditFailure == .allow ? .allow : .deny,
+                recordStdin: settings.audit.recordStdin, logger: logger)
             let server = try ProxyServer(core: core, certificateChain: listener.certificateChain, privateKey: listener.privateKey,
                                          clientCAs: listener.clientCAs)
             let reloader = ProxyReloader(configPath: configPath, settings: settings, generation: 1, server: server, core: core,

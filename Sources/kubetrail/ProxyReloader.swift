@@ -10,7 +10,7 @@ import ProxyConfiguration
 /// Open connections keep their TLS session and in-flight requests keep the clusters and policy
 /// they started with; new connections and requests get the new ones. A configuration that does
 /// not load is logged and the running one kept. The listen addresses and the audit trail's
-/// database, spool and durability need a restart: a change to them is reported, not applied.
+/// database, spool, durability and record_stdin need a restart: a change to them is reported, not applied.
 actor ProxyReloader {
     let configPath: String
     let server: ProxyServer
@@ -109,6 +109,7 @@ actor ProxyReloader {
         if old.audit.database != new.audit.database { changes.append("audit.database_url") }
         if old.audit.spoolDirectory != new.audit.spoolDirectory { changes.append("audit.spool_dir") }
         if old.audit.durability != new.audit.durability { changes.append("audit.durability") }
+        if old.audit.recordStdin != new.audit.recordStdin { changes.append("audit.record_stdin") }
         return changes
     }
 }

@@ -55,7 +55,7 @@ import Testing
 }
 
 /// Polls `condition` every 20 ms for up to `timeout`.
-func waitUntil(timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
+func waitUntil(timeout: Duration = .seconds(90), _ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout
     while try await !condition() {
         guard ContinuousClock.now < deadline else { throw PostgresTestError(description: "condition not met within \(timeout)") }

@@ -112,13 +112,18 @@ import Testing
         _ = try await ProxyRig.run(Repository.product("kubetrail"), ["ca", "init", "--dir", rig.directory + "/other-ca"])
         _ = try await ProxyRig.run(Repository.product("kubetrail"), ["ca", "issue", "--dir", rig.directory + "/other-ca", "--user", "mallory",
                                                                     "--group", "dev", "--cluster", "emu", "--server", rig.proxyURL, "--out", rig.directory + "/mallory"])
-        let forged = try await rig.kubectl("mallory", ["get", "pods"])
-        #expect(forged.status != 0, "a certificate from another CA fails the TLS handshake or is refused")
+        // mallory trusts the proxy's server certificate but presents a client certificate of another CA.
+        let forged = await (try ChildProcess("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", rig.directory + "/ca/ca.crt",
+                                                      "--cert", rig.directory + "/mallory/mallory.crt", "--key", rig.directory + "/mallory/mallory.key",
+                                                      rig.proxyURL + "/clusters/emu/api/v1/pods"])).wait(timeout: .seconds(20))
+        #expect(forged.stdout == "401", "a certificate from another CA gets a 401, not a bare handshake failure: \(forged)")
         let anonymous = await (try ChildProcess("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", rig.directory + "/ca/ca.crt",
                                                          rig.proxyURL + "/clusters/emu/api/v1/pods"])).wait(timeout: .seconds(20))
         #expect(anonymous.stdout == "401")
         let events = try await rig.events(atLeast: 1)
         #expect(events.contains { $0["decision"] == "unauthenticated" && $0["status"] == .int(401) })
+        #expect(events.contains { $0["decision"] == "unauthenticated" && ($0["rule"]?.stringValue ?? "").hasPrefix("client certificate") },
+                "the foreign certificate's refusal is in the trail with its reason")
         let unknownCluster = await (try ChildProcess("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", rig.directory + "/ca/ca.crt",
                                                               "--cert", rig.directory + "/alice/alice.crt", "--key", rig.directory + "/alice/alice.key",
                                                               rig.proxyURL + "/clusters/nowhere/api/v1/pods"])).wait(timeout: .seconds(20))

@@ -136,7 +136,7 @@ final class ProxyRig: @unchecked Sendable {
             """
         try config.write(toFile: directory + "/proxy.yaml", atomically: true, encoding: .utf8)
         let proxy = try ChildProcess(kubetrail, ["proxy", "--config", directory + "/proxy.yaml"])
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if proxy.output().contains("serving") {
                 return ProxyRig(emulator: emulator, proxy: proxy, directory: directory, databaseURL: databaseURL, adminURL: admin,
@@ -174,9 +174,9 @@ final class ProxyRig: @unchecked Sendable {
         try ChildProcess("kubectl", ["--kubeconfig", directory + "/\(user)/kubeconfig", "--cache-dir", directory + "/cache-\(user)"] + arguments)
     }
 
-    /// The trail once `condition` holds for it (waits up to 20 s for the shipper; returns what there is then).
+    /// The trail once `condition` holds for it (waits up to 60 s for the shipper; returns what there is then).
     func events(until condition: ([JSONValue]) -> Bool) async throws -> [JSONValue] {
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(60)
         var events = try await self.events(atLeast: 0)
         while !condition(events) && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(200))
@@ -209,7 +209,7 @@ final class ProxyRig: @unchecked Sendable {
     /// The trail as `kubetrail query --format json` prints it, once `expected` events are there (waits for the shipper).
     /// With `bodies`, stored request and response bodies are decompressed into the events (`--show-bodies`).
     func events(atLeast expected: Int = 1, bodies: Bool = false) async throws -> [JSONValue] {
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(60)
         var events: [JSONValue] = []
         while ContinuousClock.now < deadline {
             let result = try await Self.run(Repository.product("kubetrail"), ["query", "--database-url", databaseURL, "--since", "1h",

@@ -29,7 +29,7 @@ public final class RunningEmulator: @unchecked Sendable {
             ["--listen", "127.0.0.1:0", "--state-dir", directory, "--kubeconfig-out", directory + "/kubeconfig",
              "--request-log", directory + "/requests.log", "--pod-start-delay-ms", "100", "--log-follow-interval-ms", "100"]
                 + extraArguments)
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             let output = process.output()
             if let range = output.firstRange(of: "serving ") {
@@ -43,7 +43,7 @@ public final class RunningEmulator: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         process.signal(SIGKILL)
-        throw TestFailure("kube-emulator did not start within 20 s: \(process.errors())")
+        throw TestFailure("kube-emulator did not start within 60 s: \(process.errors())")
     }
 
     /// Runs the real kubectl against this emulator.
