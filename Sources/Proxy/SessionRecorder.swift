@@ -56,7 +56,9 @@ final class SessionRecorder: @unchecked Sendable {
         guard !finished else { return }
         let now = offset
         let frames = side == .client ? tap.fromClient(buffer, at: now) : tap.fromCluster(buffer, at: now)
-        for frame in frames {
+        // A port-forward's payload is the forwarded connection's own traffic (a database dump,
+        // say): its start and end events keep the ports and byte counts, not the bytes.
+        for frame in frames where frame.stream != .portForwardData {
             if let chunk = chunker.append(frame) { emit(chunk) }
         }
     }

@@ -244,6 +244,17 @@ import Testing
         let localPort = try #require(port, "port-forward did not start: \(forwarder.errors())")
         let response = await (try ChildProcess("curl", ["-s", "-m", "10", "http://127.0.0.1:\(localPort)/through"])).wait(timeout: .seconds(20))
         #expect(response.stdout == "hello from pod web port 8080: GET /through\n", "\(response)")
+        forwarder.signal(SIGTERM)
+        // The port-forward is a recorded session (start and end), but the forwarded bytes are not stored.
+        let events = try await rig.events(until: { events in
+            events.contains { $0["kind"] == "session_end" && $0["subresource"] == "portforward" }
+        })
+        let start = try #require(events.first { $0["kind"] == "session_start" && $0["subresource"] == "portforward" })
+        #expect(events.contains { $0["kind"] == "session_end" && $0["session"] == start["session"] })
+        let replay = try await ProxyRig.run(Repository.product("kubetrail"), ["replay", try #require(start["session"]?.stringValue),
+                                                                           "--format", "json", "--database-url", rig.databaseURL])
+        #expect(!replay.stdout.contains("portForwardData") && !replay.stdout.contains("hello from pod web"),
+                "the forwarded traffic is not in the trail: \(replay.stdout)")
     }
 
     @Test func otherUpgradesAreRefused() async throws {
