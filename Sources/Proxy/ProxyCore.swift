@@ -34,6 +34,8 @@ public final class ProxyCore: Sendable {
     /// Whether what the client sends into exec and attach sessions is recorded (`record_stdin`):
     /// in a session without a terminal it is the only record of what was typed.
     let recordStdin: Bool
+    /// The exec, attach and port-forward sessions being recorded now.
+    let recordedSessions = RecordedSessions()
 
     public init(clusters: [UpstreamCluster], hooks: ProxyPolicyHooks, pipeline: AuditPipeline, onAuditFailure: OnAuditFailure = .deny,
                 maximumCapturedBody: Int = 1 << 20, recordStdin: Bool = true, logger: Logger = Logger(label: "kubetrail.proxy")) {
@@ -43,6 +45,10 @@ public final class ProxyCore: Sendable {
         self.maximumCapturedBody = maximumCapturedBody
         self.logger = logger
     }
+
+    /// Ends the sessions being recorded, each with an end event, and closes their connections:
+    /// call before the audit pipeline shuts down.
+    public func stopSessions() async { await recordedSessions.stopAll() }
 
     /// The clusters, hooks and failure policy new requests use.
     public var routing: Routing { current.withLock { $0 } }

@@ -10,7 +10,7 @@ import NIOSSL
 /// The proxy's listener: TLS 1.2+, ALPN h2 and http/1.1, client certificates optional (bearer
 /// callers have none); each connection's verified certificate chain is read on its own pipeline.
 public final class ProxyServer: Sendable {
-    let core: ProxyCore
+    public let core: ProxyCore
     /// A mutex: each new connection reads the context once; a reload swaps it. Connections
     /// already open keep the one they were accepted with.
     let tls: Mutex<NIOSSLContext>

@@ -2,6 +2,7 @@ import Audit
 import Foundation
 import NIOCore
 import SessionRecording
+import Synchronization
 
 /// Records what flows inside one spliced exec, attach or port-forward session: the tap parses
 /// both directions into frames, the chunker groups them, and each chunk becomes a
@@ -36,6 +37,8 @@ final class SessionRecorder: @unchecked Sendable {
     private var chunks = 0
     private var ticking: RepeatedTask?
     private var finished = false
+    private var bytesFromClient: Int64 = 0
+    private var bytesFromCluster: Int64 = 0
 
     init(transport: SessionTransport, recordStdin: Bool) {
         tap = SessionTap(transport: transport, recordStdin: recordStdin)
@@ -54,6 +57,7 @@ final class SessionRecorder: @unchecked Sendable {
 
     func observe(_ side: SpliceHandler.Side, _ buffer: ByteBuffer) {
         guard !finished else { return }
+        if side == .client { bytesFromClient += Int64(buffer.readableBytes) } else { bytesFromCluster += Int64(buffer.readableBytes) }
         let now = offset
         let frames = side == .client ? tap.fromClient(buffer, at: now) : tap.fromCluster(buffer, at: now)
         // A port-forward's payload is the forwarded connection's own traffic (a database dump,
@@ -69,13 +73,18 @@ final class SessionRecorder: @unchecked Sendable {
     }
 
     /// Flushes the last chunk and the end event; the records stream ends after them.
-    func finish(bytesFromClient: Int64, bytesFromCluster: Int64, closedFirst: SpliceHandler.Side?) {
+    /// The proxy is stopping: the session ends now, with what was recorded so far.
+    func stop() {
+        finish(bytesFromClient: bytesFromClient, bytesFromCluster: bytesFromCluster, closedFirst: nil, endedBy: "proxy stopping")
+    }
+
+    func finish(bytesFromClient: Int64, bytesFromCluster: Int64, closedFirst: SpliceHandler.Side?, endedBy stated: String? = nil) {
         guard !finished else { return }
         finished = true
         ticking?.cancel()
         if let chunk = chunker.finish() { emit(chunk) }
         let exit = tap.exit
-        let endedBy = exit != nil ? "exited" : closedFirst == .client ? "client closed" : closedFirst == .upstream ? "cluster closed" : "aborted"
+        let endedBy = stated ?? (exit != nil ? "exited" : closedFirst == .client ? "client closed" : closedFirst == .upstream ? "cluster closed" : "aborted")
         continuation.yield(.end(SessionEnding(
             endedBy: endedBy, exit: exit, failure: tap.failure, duration: offset,
             bytesFromClient: bytesFromClient, bytesFromCluster: bytesFromCluster, chunks: chunks)))
@@ -137,6 +146,38 @@ extension SessionTransport {
         switch self {
         case .webSocket(let subprotocol): "websocket/" + subprotocol
         case .spdy(let version): "spdy/" + version
+        }
+    }
+}
+
+/// The sessions being recorded, so a stopping proxy can end each with an end event before the
+/// audit pipeline closes.
+///
+/// A mutex: sessions start and end on many event loops; it is held only to add, remove or copy.
+final class RecordedSessions: Sendable {
+    struct Entry: Sendable {
+        var recorder: SessionRecorder
+        var eventLoop: EventLoop
+        var recording: Task<Void, Never>
+        var channels: [Channel]
+    }
+
+    private let entries = Mutex<[ObjectIdentifier: Entry]>([:])
+
+    func add(_ entry: Entry) { entries.withLock { $0[ObjectIdentifier(entry.recorder)] = entry } }
+    func remove(_ recorder: SessionRecorder) { _ = entries.withLock { $0.removeValue(forKey: ObjectIdentifier(recorder)) } }
+
+    /// Ends every session: its last chunk and an end event ("proxy stopping") are recorded,
+    /// then its connections are closed.
+    func stopAll() async {
+        let all = entries.withLock { entries in
+            defer { entries.removeAll() }
+            return Array(entries.values)
+        }
+        for entry in all { entry.eventLoop.execute { entry.recorder.stop() } }
+        for entry in all {
+            await entry.recording.value
+            for channel in entry.channels { try? await channel.close() }
         }
     }
 }

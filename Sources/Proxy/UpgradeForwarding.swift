@@ -69,7 +69,9 @@ extension ProxyExchange {
             if let transport {
                 let sessionRecorder = SessionRecorder(transport: transport, recordStdin: core.recordStdin)
                 recorder = sessionRecorder
-                Task { await Self.recordSession(sessionRecorder, auditor: auditor, core: core) }
+                let recording = Task { await Self.recordSession(sessionRecorder, auditor: auditor, core: core) }
+                core.recordedSessions.add(.init(recorder: sessionRecorder, eventLoop: downstream.channel.eventLoop, recording: recording,
+                                                channels: [downstream.channel, answer.channel]))
             }
         }
         let sessionRecorder = recorder
@@ -78,6 +80,7 @@ extension ProxyExchange {
         let done: @Sendable (Int64, Int64, SpliceHandler.Side?) -> Void = { [recorder] fromClient, fromCluster, closedFirst in
             sessions.decrement()
             recorder?.finish(bytesFromClient: fromClient, bytesFromCluster: fromCluster, closedFirst: closedFirst)
+            if let recorder { core.recordedSessions.remove(recorder) }
             let event = auditor.event(stage: .responseComplete, status: ResponseStatus(code: 101),
                                       latency: (ContinuousClock.now - started).microseconds, bytesIn: fromClient, bytesOut: fromCluster)
             Task { _ = await core.record(event, omitting: auditor.omitStages) }

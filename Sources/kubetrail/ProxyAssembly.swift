@@ -107,11 +107,13 @@ struct ProxyAssembly {
                 for await _ in hangup.arrivals { await reloader.reload(because: "SIGHUP") }
             }
             group.addTask { [reloader] in await Self.watchFiles(reloader) }
-            group.addTask { [logger, pipeline] in
+            group.addTask { [logger, pipeline, server] in
                 await stop.wait()
                 // Drain: stop accepting, let in-flight requests finish their events, flush the spool.
                 logger.notice("stopping: draining requests and flushing the audit spool")
                 try? await listener.close()
+                // Sessions still open get their last chunk and an end event while the trail takes them.
+                await server.core.stopSessions()
                 try? await Task.sleep(for: .milliseconds(200))
                 await pipeline.shutdown()
                 try? await admin.close()

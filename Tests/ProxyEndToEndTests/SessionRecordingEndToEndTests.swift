@@ -59,4 +59,26 @@ import Testing
         let verified = try await ProxyRig.run(kubetrail, ["verify", "--database-url", rig.databaseURL])
         #expect(verified.status == 0, "\(verified)")
     }
+
+    @Test func aSessionOpenWhenTheProxyStopsEndsInTheTrail() async throws {
+        let rig = try await ProxyRig.start()
+        defer { rig.stopNow() }
+        try await ProxyUpgradeTests().readyPod(rig)
+        let exec = try rig.kubectlInBackground("alice", ["exec", "web", "--", "sh", "-c", "echo started; sleep 60"])
+        defer { exec.signal(SIGKILL) }
+        try await ReloadEndToEndTests.waitFor("the exec to start") { exec.output().contains("started") }
+
+        rig.proxy.signal(SIGTERM)
+        let stopped = await rig.proxy.wait(timeout: .seconds(30))
+        #expect(stopped.status == 0, "\(stopped)")
+        // The trail outlives the proxy: the session has its output and an end event saying why it ended.
+        let events = try await rig.events(atLeast: 1)
+        let end = try #require(events.first { $0["kind"] == "session_end" }, "no end event for the session cut by SIGTERM")
+        let session = try #require(end["session"]?.stringValue)
+        let replay = try await ProxyRig.run(Repository.product("kubetrail"), ["replay", session, "--database-url", rig.databaseURL])
+        #expect(replay.stdout.contains("started\n"), "\(replay.stdout)")
+        #expect(replay.stdout.hasSuffix("# ended: proxy stopping\n"), "\(replay.stdout)")
+        let verified = try await ProxyRig.run(Repository.product("kubetrail"), ["verify", "--database-url", rig.databaseURL])
+        #expect(verified.status == 0)
+    }
 }
