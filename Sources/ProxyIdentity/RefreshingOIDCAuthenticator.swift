@@ -16,6 +16,8 @@ public actor RefreshingOIDCAuthenticator {
     private var current: OIDCAuthenticator
     private var lastAttempt: ContinuousClock.Instant
     private var inFlight: Task<OIDCAuthenticator?, Never>?
+    /// Counts the key sets put in place, so a token checked against older keys can tell.
+    private var generation = 0
     /// How many times the JWKS was fetched after the first time (successfully or not).
     public private(set) var refreshAttempts = 0
 
@@ -38,10 +40,14 @@ public actor RefreshingOIDCAuthenticator {
 
     /// Verifies `token` (the part after `Bearer `) at time `now`, refreshing the keys once if its kid is unknown.
     public func authenticate(bearerToken token: String, at now: Date) async throws(OIDCError) -> ProxyIdentity {
+        let (tried, triedGeneration) = (current, generation)
         do {
-            return try await current.authenticate(bearerToken: token, at: now)
+            return try await tried.authenticate(bearerToken: token, at: now)
         } catch {
-            guard case .unknownKeyID = error, let refreshed = await refresh() else { throw error }
+            guard case .unknownKeyID = error else { throw error }
+            // Another token's refresh may have landed while this one was being checked.
+            if generation != triedGeneration { return try await current.authenticate(bearerToken: token, at: now) }
+            guard let refreshed = await refresh() else { throw error }
             return try await refreshed.authenticate(bearerToken: token, at: now)
         }
     }
@@ -66,7 +72,10 @@ public actor RefreshingOIDCAuthenticator {
         inFlight = task
         let fresh = await task.value
         inFlight = nil
-        if let fresh { current = fresh }
+        if let fresh {
+            current = fresh
+            generation += 1
+        }
         return fresh
     }
 }
