@@ -120,7 +120,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SessionRecordingTests",
-            dependencies: ["SessionRecording", "SPDY", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["SessionRecording", "SPDY", "KubetrailTestSupport", .product(name: "NIOCore", package: "swift-nio")],
             resources: [.copy("Fixtures")]
         ),
         // Kubernetes protobuf bodies: messages generated from the upstream .proto files
@@ -199,6 +199,7 @@ let package = Package(
             name: "ProxyIdentityTests",
             dependencies: [
                 "ProxyIdentity",
+                "KubetrailTestSupport",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -256,6 +257,7 @@ let package = Package(
             name: "SPDYTests",
             dependencies: [
                 "SPDY",
+                "KubetrailTestSupport",
                 "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -268,7 +270,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KubeProtoTests",
-            dependencies: ["KubeProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["KubeProto", "KubetrailTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             resources: [.copy("Fixtures")]
         ),
         // What the end-to-end tests share: child processes, a running emulator.

@@ -1,3 +1,4 @@
+import KubetrailTestSupport
 import Crypto
 import Foundation
 import JWTKit

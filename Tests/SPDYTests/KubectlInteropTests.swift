@@ -1,3 +1,4 @@
+import KubetrailTestSupport
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore

@@ -1,3 +1,4 @@
+import KubetrailTestSupport
 import Testing
 @testable import SessionRecording
 

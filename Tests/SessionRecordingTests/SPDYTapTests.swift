@@ -1,3 +1,4 @@
+import KubetrailTestSupport
 import NIOCore
 import SPDY
 import Testing
