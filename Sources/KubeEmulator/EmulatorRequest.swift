@@ -36,6 +36,8 @@ public struct EmulatorRequest: Sendable {
     /// The identity the request acts as: the caller, or whom it impersonates.
     public var effectiveUser: UserIdentity
     public var info: RequestInfo
+    /// How many body bytes the client sent (more than `body` holds when the body was too large).
+    public var receivedBodyBytes: Int
 
     public init(method: String, path: String, query: [(String, String)], headers: [(String, String)], body: [UInt8],
                 caller: UserIdentity, effectiveUser: UserIdentity? = nil) {
@@ -47,6 +49,7 @@ public struct EmulatorRequest: Sendable {
         self.caller = caller
         self.effectiveUser = effectiveUser ?? caller
         self.info = RequestInfoResolver.resolve(method: method, path: path, query: query)
+        self.receivedBodyBytes = body.count
     }
 
     /// The last value of header `name` (case-insensitive).

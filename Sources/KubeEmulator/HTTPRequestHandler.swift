@@ -11,7 +11,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private enum State {
         case idle
-        case receiving(HTTPRequestHead, [UInt8], tooLarge: Bool)
+        /// The head and the body so far; past the limit only the count of bytes is kept.
+        case receiving(HTTPRequestHead, [UInt8], received: Int, tooLarge: Bool)
         case responding
     }
 
@@ -27,29 +28,31 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch (unwrapInboundIn(data), state) {
         case (.head(let head), .idle), (.head(let head), .responding):
-            state = .receiving(head, [], tooLarge: false)
-        case (.body(var buffer), .receiving(let head, var body, let tooLarge)):
+            state = .receiving(head, [], received: 0, tooLarge: false)
+        case (.body(var buffer), .receiving(let head, var body, let received, let tooLarge)):
             let limit = api.options.maxRequestBodyBytes
-            if !tooLarge, body.count + buffer.readableBytes <= limit {
-                body.append(contentsOf: buffer.readBytes(length: buffer.readableBytes) ?? [])
-                state = .receiving(head, body, tooLarge: false)
+            let count = buffer.readableBytes
+            if !tooLarge, body.count + count <= limit {
+                body.append(contentsOf: buffer.readBytes(length: count) ?? [])
+                state = .receiving(head, body, received: received + count, tooLarge: false)
             } else {
-                state = .receiving(head, [], tooLarge: true)
+                state = .receiving(head, [], received: received + count, tooLarge: true)
             }
-        case (.end, .receiving(let head, let body, let tooLarge)):
+        case (.end, .receiving(let head, let body, let received, let tooLarge)):
             state = .responding
-            respond(context: context, head: head, body: body, tooLarge: tooLarge)
+            respond(context: context, head: head, body: body, received: received, tooLarge: tooLarge)
         default:
             break
         }
     }
 
-    private func respond(context: ChannelHandlerContext, head: HTTPRequestHead, body: [UInt8], tooLarge: Bool) {
+    private func respond(context: ChannelHandlerContext, head: HTTPRequestHead, body: [UInt8], received: Int, tooLarge: Bool) {
         let (path, query) = EmulatorRequest.splitTarget(head.uri)
         let headers = head.headers.map { ($0.name.lowercased(), $0.value) }
-        let request = EmulatorRequest(
+        var request = EmulatorRequest(
             method: head.method.rawValue, path: path, query: query, headers: headers, body: body,
             caller: UserIdentity(name: "", groups: []))
+        request.receivedBodyBytes = received
         let api = self.api
         let certificateUser = self.certificateUser
         let channel = context.channel
@@ -78,6 +81,7 @@ enum HTTPExchange {
         let response: EmulatorResponse
         if tooLarge {
             response = .status(.requestEntityTooLarge(limit: limit))
+            await api.requestLog?.record(request, authenticated: nil, impersonated: nil, status: 413)
         } else {
             response = await api.handle(request, certificateUser: certificateUser)
         }

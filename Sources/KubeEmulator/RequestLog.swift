@@ -43,6 +43,7 @@ public actor RequestLog {
         line["contentType"] = request.header("content-type").map { .string($0) } ?? .null
         line["upgrade"] = request.header("upgrade").map { .string($0) } ?? .null
         line["status"] = .int(Int64(status))
+        line["requestBytes"] = .int(Int64(request.receivedBodyBytes))
         var bytes = JSONSerializer.bytes(.object(line))
         bytes.append(0x0A)
         bytes.withUnsafeBytes { buffer in

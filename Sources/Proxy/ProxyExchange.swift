@@ -15,7 +15,9 @@ struct ProxyExchange: Sendable {
     let routing: ProxyCore.Routing
     let facts: ConnectionFacts
     let head: HTTPRequestHead
-    let body: [UInt8]
+    /// Read whole only where the trail needs it before access (a create's name, a level that
+    /// stores bodies); otherwise forwarded as it arrives.
+    let body: RequestBody
     let writer: ResponseWriter
 
     func serve() async {
@@ -115,13 +117,19 @@ struct ProxyExchange: Sendable {
             break
         }
 
-        // A create names its object in the body, not the URL; the trail names it, refused or not.
-        // Authorization does not see it, as in Kubernetes (a create cannot be limited by name).
-        let createdName = info.verb == "create" && info.name.isEmpty ? ObjectNames.extract(body)?.name : nil
         let effective = auditor.impersonated.map { AuthenticatedCaller(user: $0.user, groups: $0.groups, method: caller.method, credentialID: caller.credentialID) } ?? caller
         let decision = routing.hooks.authorize(effective, route.cluster, info)
         auditor.decisionRule = decision.rule
-        if let createdName { auditor.info?.name = createdName }
+        // A create names its object in the body, not the URL; the trail names it, refused or not.
+        // Authorization does not see it, as in Kubernetes (a create cannot be limited by name).
+        var collected: [UInt8]?
+        if info.verb == "create" && info.name.isEmpty && upgrade == nil {
+            switch await collectBody(auditor: auditor, allowed: decision.allowed) {
+            case .success(let bytes): collected = bytes
+            case .failure(let refused): return outcome(auditor, refused.code)
+            }
+            if let createdName = ObjectNames.extract(collected ?? [])?.name { auditor.info?.name = createdName }
+        }
         guard decision.allowed else {
             let status = info.isResourceRequest
                 ? KubernetesStatus.forbidden(user: effective.user, verb: info.verb, resource: info.resource, subresource: info.subresource,
@@ -133,11 +141,22 @@ struct ProxyExchange: Sendable {
         let audit = routing.hooks.auditLevel(effective, route.cluster, info)
         (auditor.level, auditor.omitStages) = (audit.level, audit.omitStages)
 
-        if upgrade != nil { auditor.interactiveSession = auditor.auditID.uuidString.lowercased() }
+        if upgrade != nil {
+            guard body.isEmpty else {
+                return outcome(auditor, await refuse(.badRequest("an upgrade request has no body"), auditor: auditor, decision: .deny, rule: "upgrade: with a body"))
+            }
+            auditor.interactiveSession = auditor.auditID.uuidString.lowercased()
+        }
+        if auditor.level >= .request, collected == nil, !body.isEmpty {
+            switch await collectBody(auditor: auditor, allowed: true) {
+            case .success(let bytes): collected = bytes
+            case .failure(let refused): return outcome(auditor, refused.code)
+            }
+        }
         // Audit before access: in strict durability this returns once the event is on disk.
         // Bodies are redacted (parsed and rewritten) only when the level keeps them.
-        let requestPayload = body.isEmpty || auditor.level < .request
-            ? nil : Payload(contentType: head.headers.first(name: "content-type") ?? "", bytes: AuditRedaction.request(body, info: info))
+        let requestPayload = (collected ?? []).isEmpty || auditor.level < .request
+            ? nil : Payload(contentType: head.headers.first(name: "content-type") ?? "", bytes: AuditRedaction.request(collected ?? [], info: info))
         if !(await core.record(auditor.event(stage: .requestReceived, requestBody: requestPayload), omitting: auditor.omitStages)) {
             await writer.status(.serviceUnavailable("the audit trail cannot record this request; refusing it (on_audit_failure: deny)"),
                                 auditID: auditor.auditID)
@@ -159,7 +178,11 @@ struct ProxyExchange: Sendable {
             return outcome(auditor, await refuse(.badRequest("the request's headers cannot be forwarded: \(error)"),
                                                  auditor: auditor, decision: .deny, rule: "headers"))
         }
-        if !body.isEmpty { request.body = .bytes(ByteBuffer(bytes: body)) }
+        if let collected {
+            if !collected.isEmpty { request.body = .bytes(ByteBuffer(bytes: collected)) }
+        } else {
+            request.body = body.upstream()
+        }
 
         var status = 502
         var bytesOut: Int64 = 0
@@ -186,6 +209,11 @@ struct ProxyExchange: Sendable {
                 try await writer.body(chunk)
             }
             try await writer.end()
+        } catch RequestBodyError.clientClosed {
+            // The client left before its body ended; the trail says so (nginx's 499), unless the
+            // cluster had answered already.
+            if bytesOut == 0 && status == 502 { status = 499 }
+            await writer.abort()
         } catch let error as HTTPClientError where bytesOut == 0 && status == 502 {
             await writer.status(KubernetesStatus(code: 502, reason: "BadGateway", message: "cluster \(route.cluster) is unreachable: \(error)"),
                                 auditID: auditor.auditID)
@@ -200,9 +228,28 @@ struct ProxyExchange: Sendable {
         if auditor.level < .requestResponse { captured = [] }
         let responsePayload = captured.isEmpty ? nil : Payload(contentType: responseContentType, bytes: AuditRedaction.response(captured, info: info))
         _ = await core.record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: Int32(status)), latency: latency,
-                                            bytesIn: Int64(body.count), bytesOut: bytesOut, requestBody: requestPayload, responseBody: responsePayload),
+                                            bytesIn: body.receivedBytes, bytesOut: bytesOut, requestBody: requestPayload, responseBody: responsePayload),
                               omitting: auditor.omitStages)
         return outcome(auditor, status)
+    }
+
+    /// A request whose body could not be read; `code` is what the trail records.
+    struct UnreadBody: Error { let code: Int }
+
+    /// Reads the body whole for the trail. Too large: refused with 413 and recorded. The client
+    /// gone before the end: recorded as 499 (nginx's "client closed request"); nothing reached the cluster.
+    private func collectBody(auditor: RequestAuditor, allowed: Bool) async -> Result<[UInt8], UnreadBody> {
+        do {
+            return .success(try await body.collect(upTo: ProxyRequestHandler.maximumCollectedBody))
+        } catch RequestBodyError.tooLarge(let limit) {
+            return .failure(UnreadBody(code: await refuse(.requestEntityTooLarge(limit: limit), auditor: auditor, decision: .deny,
+                                                          rule: "body: larger than \(limit) bytes, kube-apiserver's limit")))
+        } catch {
+            _ = await core.record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: 499, reason: "ClientClosedRequest",
+                                                                                              message: "the client closed the connection before the request body ended"),
+                                                decision: allowed ? .allow : .deny, bytesIn: body.receivedBytes))
+            return .failure(UnreadBody(code: 499))
+        }
     }
 
     /// Answers with a Status and records the refusal as one complete event; returns the status code.

@@ -4,26 +4,18 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 
-/// Collects one request (HTTP/1.1 connection or HTTP/2 stream) and runs it through a
-/// `ProxyExchange`, which streams the answer back.
-///
-/// Request bodies are read whole up to `maximumRequestBody` (kube-apiserver refuses bodies over
-/// 3 MiB); responses stream chunk by chunk with backpressure.
+/// Runs each request (HTTP/1.1 connection or HTTP/2 stream) through a `ProxyExchange`, which
+/// reads its body as it needs it and streams the answer back.
 final class ProxyRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundIn = ProxyRequest
     typealias OutboundOut = HTTPServerResponsePart
 
-    static let maximumRequestBody = 3 * 1024 * 1024 + 1024
-
-    private enum State {
-        case idle
-        case receiving(HTTPRequestHead, [UInt8], tooLarge: Bool)
-        case responding
-    }
+    /// The most the proxy reads whole, for a create or a level that stores bodies: kube-apiserver
+    /// refuses bodies over 3 MiB. Bodies it only forwards stream, of any length.
+    static let maximumCollectedBody = 3 * 1024 * 1024 + 1024
 
     private let core: ProxyCore
     private let facts: ConnectionFacts
-    private var state = State.idle
     /// The exchange serving the current request and its writer; cancelled when the client goes
     /// away after the response started.
     private var running: (task: Task<Void, Never>, writer: ChannelResponseWriter)?
@@ -34,28 +26,11 @@ final class ProxyRequestHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch (unwrapInboundIn(data), state) {
-        case (.head(let head), .idle), (.head(let head), .responding):
-            state = .receiving(head, [], tooLarge: false)
-        case (.body(var buffer), .receiving(let head, var body, let tooLarge)):
-            if !tooLarge, body.count + buffer.readableBytes <= Self.maximumRequestBody {
-                body += buffer.readBytes(length: buffer.readableBytes) ?? []
-                state = .receiving(head, body, tooLarge: false)
-            } else {
-                state = .receiving(head, [], tooLarge: true)
-            }
-        case (.end, .receiving(let head, let body, let tooLarge)):
-            state = .responding
-            let writer = ChannelResponseWriter(channel: context.channel, version: head.version, keepAlive: head.isKeepAlive)
-            let exchange = ProxyExchange(core: core, routing: core.routing, facts: facts, head: head, body: body, writer: writer)
-            let limit = Self.maximumRequestBody
-            let task = Task { [exchange, writer, tooLarge, limit] in
-                await ExchangeRunner.run(exchange, writer: writer, tooLarge: tooLarge, limit: limit)
-            }
-            running = (task, writer)
-        default:
-            break
-        }
+        let request = unwrapInboundIn(data)
+        let writer = ChannelResponseWriter(channel: context.channel, version: request.head.version, keepAlive: request.head.isKeepAlive)
+        let exchange = ProxyExchange(core: core, routing: core.routing, facts: facts, head: request.head, body: request.body, writer: writer)
+        let task = Task { [exchange] in await exchange.serve() }
+        running = (task, writer)
     }
 
     /// The client is gone (connection closed, HTTP/2 stream reset or finished). Once the response
@@ -71,17 +46,6 @@ final class ProxyRequestHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         context.close(promise: nil)
-    }
-}
-
-/// Runs an exchange off the event loop (a Swift task), or refuses an oversized body.
-enum ExchangeRunner {
-    static func run(_ exchange: ProxyExchange, writer: ChannelResponseWriter, tooLarge: Bool, limit: Int) async {
-        if tooLarge {
-            await writer.status(.requestEntityTooLarge(limit: limit), auditID: .timeOrdered())
-        } else {
-            await exchange.serve()
-        }
     }
 }
 

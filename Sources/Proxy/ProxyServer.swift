@@ -73,7 +73,7 @@ public final class ProxyServer: Sendable {
                             return channel.configureHTTP2Pipeline(mode: .server) { stream in
                                 stream.eventLoop.makeCompletedFuture {
                                     try stream.pipeline.syncOperations.addHandlers([
-                                        HTTP2FramePayloadToHTTP1ServerCodec(), ProxyRequestHandler(core: core, facts: facts),
+                                        HTTP2FramePayloadToHTTP1ServerCodec(), RequestBodyIntake(), ProxyRequestHandler(core: core, facts: facts),
                                     ])
                                 }
                             }.map { _ in }
@@ -88,6 +88,7 @@ public final class ProxyServer: Sendable {
                                 try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)), name: "request-decoder")
                                 try sync.addHandler(HTTPServerPipelineHandler(), name: "pipelining")
                                 try sync.addHandler(HTTPServerProtocolErrorHandler(), name: "protocol-errors")
+                                try sync.addHandler(RequestBodyIntake(), name: "request-body")
                                 try sync.addHandler(ProxyRequestHandler(core: core, facts: facts), name: "proxy-request")
                             }
                         })

@@ -129,7 +129,7 @@ extension ChannelResponseWriter {
                 // removal hands on the bytes it already read, which must find the splice ready.
                 removeInOrder(upstream, ["upgrade-encoder", "upgrade-answer"])
             }.flatMap {
-                removeInOrder(channel, ["proxy-request", "protocol-errors", "pipelining", "response-encoder"])
+                removeInOrder(channel, ["proxy-request", "request-body", "protocol-errors", "pipelining", "response-encoder"])
             }.flatMap {
                 removeInOrder(upstream, ["upgrade-decoder"])
             }.flatMap {
