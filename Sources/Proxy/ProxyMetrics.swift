@@ -17,6 +17,7 @@ public enum ProxyMetrics {
     public static let poolActiveConnections = "proxy_pool_active_connections"
     public static let upstreamConnect = "proxy_upstream_connect_seconds"
     public static let upstreamTLSHandshake = "proxy_upstream_tls_handshake_seconds"
+    public static let upstreamPoolConnect = "proxy_upstream_pool_connect_seconds"
     public static let upgradedSessions = "proxy_upgraded_sessions_active"
 
     /// One finished request: its latency by cluster, the cluster's version, verb and status code.
@@ -52,6 +53,10 @@ public enum ProxyMetrics {
 
     static func activeConnections(cluster: String) -> Meter {
         Meter(label: poolActiveConnections, dimensions: [("cluster", cluster)])
+    }
+
+    static func poolConnected(cluster: String, setup: Duration) {
+        Timer(label: upstreamPoolConnect, dimensions: [("cluster", cluster)]).recordNanoseconds(setup.nanoseconds)
     }
 
     static func upstreamConnected(cluster: String, connect: Duration, tlsHandshake: Duration) {

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Logging
 import KubeAPI
 import NIOCore
 import NIOPosix
@@ -72,10 +73,12 @@ public final class UpstreamCluster: Sendable {
             return channel.eventLoop.makeSucceededVoidFuture()
         }
         configuration.http2ConnectionDebugInitializer = configuration.http1_1ConnectionDebugInitializer
-        self.client = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration)
+        // One each: a client numbers its connections from 0.
+        func timing() -> Logger { Logger(label: "kubetrail.upstream-pool") { _ in PoolConnectionTiming(cluster: name) } }
+        self.client = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration, backgroundActivityLogger: timing())
         var streaming = configuration
         streaming.httpVersion = .http1Only
-        self.streamingClient = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: streaming)
+        self.streamingClient = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: streaming, backgroundActivityLogger: timing())
         var upgrade = tls
         upgrade.applicationProtocols = ["http/1.1"]
         self.upgradeTLS = try NIOSSLContext(configuration: upgrade)

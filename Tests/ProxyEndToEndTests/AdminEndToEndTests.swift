@@ -38,6 +38,11 @@ import Testing
         #expect(hits >= 1)
         #expect(hits + misses == forwarded, "hits \(hits) + misses \(misses) != forwarded \(forwarded)")
         #expect(metrics.sum("proxy_pool_active_connections", ["cluster": "emu"]) >= 1)
+        // Every pooled connection the proxy opened is timed (connect, TLS and ALPN together); the
+        // version lookup at start may open one no request has claimed yet.
+        let timedConnections = metrics.sum("proxy_upstream_pool_connect_seconds_count", ["cluster": "emu"])
+        #expect(timedConnections >= 1 && timedConnections >= misses, "timed \(timedConnections), misses \(misses)")
+        #expect(metrics.sum("proxy_upstream_pool_connect_seconds_sum", ["cluster": "emu"]) > 0)
         #expect(metrics.sum("proxy_requests_in_flight") == 0)
         #expect(metrics.sum("proxy_audit_events_recorded_total") >= metrics.sum("proxy_audit_events_shipped_total"))
         #expect(metrics.text.contains("\nproxy_audit_shipper_lag_events "), "the shipper's lag is reported")
