@@ -7,6 +7,8 @@ import NIOSSL
 
 /// The emulator's HTTPS listener: TLS 1.2+, ALPN h2 and http/1.1, client certificates.
 public final class EmulatorServer: Sendable {
+    /// Bytes each HTTP/2 stream may upload ahead of what the emulator has read (kube-apiserver: 256 KiB).
+    static let uploadWindow = 256 * 1024
     public let api: EmulatedAPIServer
     let tls: NIOSSLContext
     let group: EventLoopGroup
@@ -62,7 +64,12 @@ public final class EmulatorServer: Sendable {
                     channel.configureHTTP2SecureUpgrade(
                         h2ChannelConfigurator: { channel in
                             let user = Self.certificateUser(channel)
-                            return channel.configureHTTP2Pipeline(mode: .server) { stream in
+                            // kube-apiserver lets each stream upload 256 KiB ahead (MaxUploadBufferPerStream);
+                            // HTTP/2's default 64 KiB holds an upload to a fraction of HTTP/1.1's speed.
+                            return channel.configureHTTP2Pipeline(
+                                mode: .server, initialLocalSettings: nioDefaultSettings + [HTTP2Setting(parameter: .initialWindowSize, value: Self.uploadWindow)],
+                                targetWindowSize: Self.uploadWindow
+                            ) { stream in
                                 stream.eventLoop.makeCompletedFuture {
                                     try stream.pipeline.syncOperations.addHandlers([
                                         HTTP2FramePayloadToHTTP1ServerCodec(),
