@@ -10,17 +10,22 @@ import Synchronization
 /// a request keeps the ones it started with.
 public final class ProxyCore: Sendable {
     public enum OnAuditFailure: String, Sendable { case deny, allow }
+    /// What happens to a session whose recording fails: it ends, or goes on unrecorded.
+    public enum OnRecordingFailure: String, Sendable { case close, `continue` }
 
     /// The part of the configuration a reload replaces.
     public struct Routing: Sendable {
         public var clusters: [String: UpstreamCluster]
         public var hooks: ProxyPolicyHooks
         public var onAuditFailure: OnAuditFailure
+        public var onRecordingFailure: OnRecordingFailure
 
-        public init(clusters: [UpstreamCluster], hooks: ProxyPolicyHooks, onAuditFailure: OnAuditFailure) {
+        public init(clusters: [UpstreamCluster], hooks: ProxyPolicyHooks, onAuditFailure: OnAuditFailure,
+                    onRecordingFailure: OnRecordingFailure = .close) {
             self.clusters = Dictionary(uniqueKeysWithValues: clusters.map { ($0.name, $0) })
             self.hooks = hooks
             self.onAuditFailure = onAuditFailure
+            self.onRecordingFailure = onRecordingFailure
         }
     }
 
@@ -38,9 +43,10 @@ public final class ProxyCore: Sendable {
     let recordedSessions = RecordedSessions()
 
     public init(clusters: [UpstreamCluster], hooks: ProxyPolicyHooks, pipeline: AuditPipeline, onAuditFailure: OnAuditFailure = .deny,
-                maximumCapturedBody: Int = 1 << 20, recordStdin: Bool = true, logger: Logger = Logger(label: "kubetrail.proxy")) {
+                onRecordingFailure: OnRecordingFailure = .close, maximumCapturedBody: Int = 1 << 20, recordStdin: Bool = true,
+                logger: Logger = Logger(label: "kubetrail.proxy")) {
         self.recordStdin = recordStdin
-        self.current = Mutex(Routing(clusters: clusters, hooks: hooks, onAuditFailure: onAuditFailure))
+        self.current = Mutex(Routing(clusters: clusters, hooks: hooks, onAuditFailure: onAuditFailure, onRecordingFailure: onRecordingFailure))
         self.pipeline = pipeline
         self.maximumCapturedBody = maximumCapturedBody
         self.logger = logger
@@ -70,6 +76,12 @@ public final class ProxyCore: Sendable {
 
     /// Records an event; false when it could not be recorded and the request must be refused.
     func record(_ event: AuditEvent) async -> Bool {
+        await recorded(event) || routing.onAuditFailure == .allow
+    }
+
+    /// Records an event; false when it could not be recorded, whatever `on_audit_failure` says
+    /// (a session's recording has its own policy).
+    func recorded(_ event: AuditEvent) async -> Bool {
         if event.level == .none { return true }
         do {
             try await pipeline.record(event)
@@ -77,7 +89,7 @@ public final class ProxyCore: Sendable {
         } catch {
             ProxyMetrics.auditRecordFailed()
             logger.error("audit event not recorded", metadata: ["audit-id": "\(event.auditID)", "stage": "\(event.stage.rawValue)", "error": "\(error)"])
-            return routing.onAuditFailure == .allow
+            return false
         }
     }
 }

@@ -39,10 +39,27 @@ final class SessionRecorder: @unchecked Sendable {
     private var finished = false
     private var bytesFromClient: Int64 = 0
     private var bytesFromCluster: Int64 = 0
+    private let onFailure: ProxyCore.OnRecordingFailure
+    /// The spliced connections, closed when recording fails under `on_recording_failure: close`.
+    private let channels: [Channel]
+    /// Why the recording failed, if it did (the trail refused a chunk, or the stream could not be parsed).
+    private var failure: String?
 
-    init(transport: SessionTransport, recordStdin: Bool) {
+    init(transport: SessionTransport, recordStdin: Bool, onFailure: ProxyCore.OnRecordingFailure = .close, channels: [Channel] = []) {
         tap = SessionTap(transport: transport, recordStdin: recordStdin)
         (records, continuation) = AsyncStream<Record>.makeStream()
+        self.onFailure = onFailure
+        self.channels = channels
+    }
+
+    /// The session can no longer be recorded: under `close` it ends now ("recording failed");
+    /// under `continue` it goes on and its end event says why the recording is incomplete.
+    func recordingFailed(_ reason: String) {
+        guard !finished, failure == nil else { return }
+        failure = reason
+        if onFailure == .close {
+            for channel in channels { channel.close(promise: nil) }
+        }
     }
 
     /// Microseconds since the session started.
@@ -65,6 +82,7 @@ final class SessionRecorder: @unchecked Sendable {
         for frame in frames where frame.stream != .portForwardData {
             if let chunk = chunker.append(frame) { emit(chunk) }
         }
+        if let unparsed = tap.failure { recordingFailed(unparsed) }
     }
 
     private func emit(_ chunk: FrameChunk) {
@@ -84,9 +102,10 @@ final class SessionRecorder: @unchecked Sendable {
         ticking?.cancel()
         if let chunk = chunker.finish() { emit(chunk) }
         let exit = tap.exit
-        let endedBy = stated ?? (exit != nil ? "exited" : closedFirst == .client ? "client closed" : closedFirst == .upstream ? "cluster closed" : "aborted")
+        let endedBy = stated ?? (failure != nil && onFailure == .close ? "recording failed"
+            : exit != nil ? "exited" : closedFirst == .client ? "client closed" : closedFirst == .upstream ? "cluster closed" : "aborted")
         continuation.yield(.end(SessionEnding(
-            endedBy: endedBy, exit: exit, failure: tap.failure, duration: offset,
+            endedBy: endedBy, exit: exit, failure: failure ?? tap.failure, duration: offset,
             bytesFromClient: bytesFromClient, bytesFromCluster: bytesFromCluster, chunks: chunks)))
         continuation.finish()
     }

@@ -61,15 +61,30 @@ extension ProxyExchange {
         // recorded before the 101 goes to the client.
         var recorder: SessionRecorder?
         let transport = SessionTransport.negotiated(responseHeaders: answer.head.headers.map { ($0.name, $0.value) })
+        let onFailure = routing.onRecordingFailure
         if auditor.level != .none {
             let (_, query) = Self.split(route.upstreamTarget)
             var start = auditor.sessionStartEvent(transport: transport ?? .webSocket(subprotocol: "unknown"), query: query)
-            if transport == nil { start.annotations["session.recordingFailure"] = "the session's protocol is not one the recorder parses" }
-            _ = await core.record(start)
+            let unparsable = transport == nil ? "the session's protocol is not one the recorder parses" : nil
+            if let unparsable { start.annotations["session.recordingFailure"] = unparsable }
+            let startRecorded = await core.recorded(start)
+            // on_recording_failure: close — a session that cannot be recorded does not start.
+            if onFailure == .close, let reason = !startRecorded ? "the audit trail cannot record this session" : unparsable {
+                try? await answer.channel.close()
+                let status = KubernetesStatus.serviceUnavailable("\(reason); refusing it (on_recording_failure: close)")
+                _ = await core.record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: 503, reason: status.reason, message: status.message),
+                                                    latency: (ContinuousClock.now - started).microseconds),
+                                      omitting: auditor.omitStages)
+                await writer.status(status, auditID: auditor.auditID)
+                await writer.abort()
+                return 503
+            }
             if let transport {
-                let sessionRecorder = SessionRecorder(transport: transport, recordStdin: core.recordStdin)
+                let sessionRecorder = SessionRecorder(transport: transport, recordStdin: core.recordStdin, onFailure: onFailure,
+                                                      channels: [downstream.channel, answer.channel])
                 recorder = sessionRecorder
-                let recording = Task { await Self.recordSession(sessionRecorder, auditor: auditor, core: core) }
+                let eventLoop = downstream.channel.eventLoop
+                let recording = Task { await Self.recordSession(sessionRecorder, on: eventLoop, auditor: auditor, core: core) }
                 core.recordedSessions.add(.init(recorder: sessionRecorder, eventLoop: downstream.channel.eventLoop, recording: recording,
                                                 channels: [downstream.channel, answer.channel]))
             }
@@ -96,12 +111,23 @@ extension ProxyExchange {
         return 101
     }
 
-    /// Writes a session's chunks and its end event to the trail, in order, as the recorder cuts them.
-    static func recordSession(_ recorder: SessionRecorder, auditor: RequestAuditor, core: ProxyCore) async {
+    /// Writes a session's chunks and its end event to the trail, in order, as the recorder cuts
+    /// them. A chunk the trail refuses is a recording failure (`on_recording_failure` decides);
+    /// the end event counts the chunks lost.
+    static func recordSession(_ recorder: SessionRecorder, on eventLoop: EventLoop, auditor: RequestAuditor, core: ProxyCore) async {
+        var lost = 0
         for await record in recorder.records {
             switch record {
-            case .chunk(let chunk): _ = await core.record(auditor.sessionChunkEvent(chunk))
-            case .end(let ending): _ = await core.record(auditor.sessionEndEvent(ending))
+            case .chunk(let chunk):
+                if !(await core.recorded(auditor.sessionChunkEvent(chunk))) {
+                    lost += 1
+                    let index = chunk.index
+                    eventLoop.execute { recorder.recordingFailed("the audit trail could not record chunk \(index)") }
+                }
+            case .end(let ending):
+                var event = auditor.sessionEndEvent(ending)
+                if lost > 0 { event.annotations["session.chunksLost"] = String(lost) }
+                _ = await core.recorded(event)
             }
         }
     }

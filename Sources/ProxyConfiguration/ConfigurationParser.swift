@@ -198,7 +198,7 @@ struct ConfigurationParser {
     func auditSettings(_ node: YAMLNode, clusterNames: [String]) throws(ConfigurationError) -> AuditSettings {
         let map = try node.mapping(allowedKeys: [
             "database_url", "database_url_env", "spool_dir", "durability", "on_audit_failure", "default_level", "omit_stages", "rules",
-            "record_stdin",
+            "record_stdin", "on_recording_failure",
         ])
         let database: DatabaseURLSource
         switch (map["database_url"], map["database_url_env"]) {
@@ -220,7 +220,8 @@ struct ConfigurationParser {
             durability: try map["durability"].map { node throws(ConfigurationError) in try oneOf(node, AuditDurability.self) } ?? .batched,
             onAuditFailure: try map["on_audit_failure"].map { node throws(ConfigurationError) in try oneOf(node, AuditFailurePolicy.self) } ?? .deny,
             levels: levels,
-            recordStdin: try map["record_stdin"]?.bool() ?? true)
+            recordStdin: try map["record_stdin"]?.bool() ?? true,
+            onRecordingFailure: try map["on_recording_failure"].map { node throws(ConfigurationError) in try oneOf(node, RecordingFailurePolicy.self) } ?? .close)
     }
 
     /// Error messages must not print a database password.

@@ -93,6 +93,13 @@ public enum AuditDurability: String, Sendable, Equatable, CaseIterable {
 }
 
 /// What happens when the audit spool cannot take an event.
+public enum RecordingFailurePolicy: String, Sendable, Equatable, CaseIterable {
+    /// The session ends when what flows in it cannot be recorded. The default.
+    case close
+    /// The session goes on; its end event says what was not recorded.
+    case `continue`
+}
+
 public enum AuditFailurePolicy: String, Sendable, Equatable, CaseIterable {
     /// Fail closed: HTTP 503 with a Kubernetes Status body. The default.
     case deny
@@ -127,6 +134,8 @@ public struct AuditSettings: Sendable, Equatable {
     /// Whether what the client sends into exec and attach sessions is recorded (default true):
     /// without a terminal it is the only record of what was typed.
     public var recordStdin: Bool = true
+    /// What happens to an exec, attach or port-forward session whose recording fails.
+    public var onRecordingFailure: RecordingFailurePolicy = .close
 }
 
 /// Keep-alive connection pool towards the upstream clusters.

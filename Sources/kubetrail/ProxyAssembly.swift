@@ -46,6 +46,7 @@ struct ProxyAssembly {
             let core = ProxyCore(
                 clusters: clusters, hooks: hooks,
                 pipeline: pipeline, onAuditFailure: settings.audit.onAuditFailure == .allow ? .allow : .deny,
+                onRecordingFailure: settings.audit.onRecordingFailure == .continue ? .continue : .close,
                 recordStdin: settings.audit.recordStdin, logger: logger)
             let server = try ProxyServer(core: core, certificateChain: listener.certificateChain, privateKey: listener.privateKey,
                                          clientCAs: listener.clientCAs)

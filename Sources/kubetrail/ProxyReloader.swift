@@ -71,7 +71,8 @@ actor ProxyReloader {
                 throw error
             }
             try server.replaceTLS(certificateChain: listener.certificateChain, privateKey: listener.privateKey, clientCAs: listener.clientCAs)
-            core.replace(with: .init(clusters: kept.map(\.cluster), hooks: hooks, onAuditFailure: next.audit.onAuditFailure == .allow ? .allow : .deny))
+            core.replace(with: .init(clusters: kept.map(\.cluster), hooks: hooks, onAuditFailure: next.audit.onAuditFailure == .allow ? .allow : .deny,
+                                        onRecordingFailure: next.audit.onRecordingFailure == .continue ? .continue : .close))
 
             let retired = clusters.filter { running in !kept.contains { $0.cluster === running.cluster } }.map(\.cluster)
             for cluster in retired { Task { await Self.retire(cluster) } }

@@ -37,6 +37,7 @@ func withClusters(_ body: String) -> String {
         #expect(refusal(minimalYAML + "\nupstream_pool: {max_idle_conns: 5}") == "proxy.yaml: upstream_pool.max_idle_conns_per_host: 10 is more than max_idle_conns (5)")
         #expect(refusal(variant("spool_dir: spool", "spool_dir: spool\n  durability: eventually")) == #"proxy.yaml: audit.durability: "eventually" is not one of: strict, batched"#)
         #expect(refusal(variant("spool_dir: spool", "spool_dir: spool\n  on_audit_failure: ignore")) == #"proxy.yaml: audit.on_audit_failure: "ignore" is not one of: deny, allow"#)
+        #expect(refusal(variant("spool_dir: spool", "spool_dir: spool\n  on_recording_failure: pause")) == #"proxy.yaml: audit.on_recording_failure: "pause" is not one of: close, continue"#)
         #expect(refusal(variant("spool_dir: spool", "spool_dir: spool\n  default_level: metadata")) == #"proxy.yaml: audit.default_level: "metadata" is not an audit level (None, Metadata, Request, RequestResponse)"#)
         #expect(refusal(variant("spool_dir: spool", "spool_dir: spool\n  omit_stages: [Received]")) == #"proxy.yaml: audit.omit_stages[0]: "Received" is not an audit stage (RequestReceived, ResponseStarted, ResponseComplete, Panic)"#)
         #expect(refusal(variant("spool_dir: spool", "spool_dir:")) == "proxy.yaml: audit.spool_dir: missing required key")

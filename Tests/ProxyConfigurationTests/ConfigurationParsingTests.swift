@@ -40,6 +40,8 @@ func refusal(_ yaml: String) -> String {
         #expect(config.adminListen == ListenAddress(host: "127.0.0.1", port: 9443))
         #expect(config.audit.durability == .batched)
         #expect(config.audit.onAuditFailure == .deny)
+        #expect(config.audit.onRecordingFailure == .close)
+        #expect(config.audit.recordStdin)
         #expect(config.upstreamPool == UpstreamPoolSettings(maxIdleConnections: 100, maxIdleConnectionsPerHost: 10, idleTimeout: .seconds(90)))
         #expect(config.oidc == nil)
         #expect(config.policy == PolicyConfiguration(roles: [], deny: [], discovery: true))
@@ -117,6 +119,7 @@ func refusal(_ yaml: String) -> String {
               spool_dir: /var/spool/kt
               durability: strict
               on_audit_failure: allow
+              on_recording_failure: continue
               default_level: None
               omit_stages: [RequestReceived]
               rules:
@@ -173,6 +176,7 @@ func refusal(_ yaml: String) -> String {
         #expect(c.audit.spoolDirectory == ConfigPath(given: "/var/spool/kt", resolved: "/var/spool/kt"))
         #expect(c.audit.durability == .strict)
         #expect(c.audit.onAuditFailure == .allow)
+        #expect(c.audit.onRecordingFailure == .continue)
         #expect(c.audit.levels.defaultLevel == AuditLevel.none)
         #expect(c.audit.levels.omitStages == [.requestReceived])
         #expect(c.audit.levels.rules == [AuditRule(
