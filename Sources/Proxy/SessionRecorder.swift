@@ -27,6 +27,9 @@ final class SessionRecorder: @unchecked Sendable {
         var bytesFromClient: Int64
         var bytesFromCluster: Int64
         var chunks: Int
+        /// The terminal's first size: kubectl sends it once the session is up, after the start
+        /// event (which is recorded before the 101), so the end event carries it.
+        var initialSize: TerminalResize?
     }
 
     let records: AsyncStream<Record>
@@ -44,6 +47,7 @@ final class SessionRecorder: @unchecked Sendable {
     private let channels: [Channel]
     /// Why the recording failed, if it did (the trail refused a chunk, or the stream could not be parsed).
     private var failure: String?
+    private var initialSize: TerminalResize?
 
     init(transport: SessionTransport, recordStdin: Bool, onFailure: ProxyCore.OnRecordingFailure = .close, channels: [Channel] = []) {
         tap = SessionTap(transport: transport, recordStdin: recordStdin)
@@ -80,6 +84,7 @@ final class SessionRecorder: @unchecked Sendable {
         // A port-forward's payload is the forwarded connection's own traffic (a database dump,
         // say): its start and end events keep the ports and byte counts, not the bytes.
         for frame in frames where frame.stream != .portForwardData {
+            if frame.stream == .resize, initialSize == nil { initialSize = TerminalResize.parse(frame.bytes) }
             if let chunk = chunker.append(frame) { emit(chunk) }
         }
         if let unparsed = tap.failure { recordingFailed(unparsed) }
@@ -106,7 +111,7 @@ final class SessionRecorder: @unchecked Sendable {
             : exit != nil ? "exited" : closedFirst == .client ? "client closed" : closedFirst == .upstream ? "cluster closed" : "aborted")
         continuation.yield(.end(SessionEnding(
             endedBy: endedBy, exit: exit, failure: failure ?? tap.failure, duration: offset,
-            bytesFromClient: bytesFromClient, bytesFromCluster: bytesFromCluster, chunks: chunks)))
+            bytesFromClient: bytesFromClient, bytesFromCluster: bytesFromCluster, chunks: chunks, initialSize: initialSize)))
         continuation.finish()
     }
 }
@@ -137,6 +142,7 @@ extension RequestAuditor {
         if let code = ending.exit?.code { event.annotations["session.exitCode"] = String(code) }
         if let message = ending.exit?.message, !message.isEmpty { event.annotations["session.exitMessage"] = message }
         if let failure = ending.failure { event.annotations["session.recordingFailure"] = failure }
+        if let size = ending.initialSize { event.annotations["session.initialSize"] = "\(size.width)x\(size.height)" }
         return event
     }
 

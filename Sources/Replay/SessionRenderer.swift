@@ -87,11 +87,16 @@ public struct TranscriptRenderer: SessionRenderer {
     }
 }
 
-/// asciicast v2 (asciinema's format): a header line, then `[seconds, "o"|"i", text]` lines.
+/// asciicast v2 (asciinema's format): a header line, then `[seconds, "o"|"i"|"r", text]` lines
+/// ("r": the terminal was resized to "COLSxROWS").
 public struct AsciicastRenderer: SessionRenderer {
+    /// The terminal's size as the player knows it: the header's, then each resize's.
+    private var size: (width: Int, height: Int) = (0, 0)
+
     public init() {}
 
     public mutating func begin(_ session: SessionSummary) -> String {
+        size = (session.width, session.height)
         let header: JSONValue = .object(JSONObject(members: [
             .init(key: "version", value: .int(2)), .init(key: "width", value: .int(Int64(session.width))),
             .init(key: "height", value: .int(Int64(session.height))), .init(key: "timestamp", value: .int(Int64(session.startedAt))),
@@ -103,13 +108,20 @@ public struct AsciicastRenderer: SessionRenderer {
 
     public mutating func render(_ frame: SessionFrame) -> String {
         let code: String
+        var text = String(decoding: frame.bytes, as: UTF8.self)
         switch frame.stream {
         case .stdout, .stderr: code = "o"
         case .stdin: code = "i"
+        case .resize:
+            // The first size is the header's; only a change is an event.
+            guard let resized = TerminalResize.parse(frame.bytes), (Int(resized.width), Int(resized.height)) != size else { return "" }
+            size = (Int(resized.width), Int(resized.height))
+            code = "r"
+            text = "\(resized.width)x\(resized.height)"
         default: return ""
         }
         let seconds = Double(frame.offset) / 1_000_000
-        let event: JSONValue = .array([.double(seconds), .string(code), .string(String(decoding: frame.bytes, as: UTF8.self))])
+        let event: JSONValue = .array([.double(seconds), .string(code), .string(text)])
         return JSONSerializer.string(event) + "\n"
     }
 

@@ -36,4 +36,12 @@ import Testing
         #expect(try JSONParser.parse(lines[1]) == .array([.double(0.25), "i", "ls\r"]))
         #expect(try JSONParser.parse(lines[3]) == .array([.double(2.5), "i", "\u{03}"]))
     }
+
+    @Test func asciicastMarksATerminalResizedLater() throws {
+        var renderer = AsciicastRenderer()
+        let later = frames + [SessionFrame(offset: 3_000_000, stream: .resize, bytes: Array(#"{"Width":120,"Height":40}"#.utf8), direction: .fromClient)]
+        let lines = (renderer.begin(session) + later.map { renderer.render($0) }.joined()).split(separator: "\n").map(String.init)
+        #expect(lines.count == 5)
+        #expect(try JSONParser.parse(lines[4]) == .array([.double(3), "r", "120x40"]))
+    }
 }
