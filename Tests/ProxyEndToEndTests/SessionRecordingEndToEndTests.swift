@@ -60,6 +60,39 @@ import Testing
         #expect(verified.status == 0, "\(verified)")
     }
 
+    @Test(arguments: ProxyUpgradeTests.transports)
+    func aKilledClientLeavesACompletePartialRecording(environment: [String: String]) async throws {
+        let rig = try await ProxyRig.start()
+        defer { rig.stopNow() }
+        try await ProxyUpgradeTests().readyPod(rig)
+        let exec = try ChildProcess("kubectl", ["--kubeconfig", rig.directory + "/alice/kubeconfig", "--cache-dir", rig.directory + "/cache-alice",
+                                                "exec", "web", "--", "sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done"],
+                                    environment: environment)
+        defer { exec.signal(SIGKILL) }
+        try await ReloadEndToEndTests.waitFor("ticks") { exec.output().contains("tick 20\n") }
+        exec.signal(SIGKILL)
+        _ = await exec.wait(timeout: .seconds(10))
+        let seen = exec.output()
+
+        // The session ends in the trail as the client left it, with everything the client saw.
+        var events: [JSONValue] = []
+        for _ in 0..<60 {
+            events = try await rig.events(atLeast: 1)
+            if events.contains(where: { $0["kind"] == "session_end" }) { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        let end = try #require(events.first { $0["kind"] == "session_end" }, "no end event after the client was killed")
+        let session = try #require(end["session"]?.stringValue)
+        let replay = try await ProxyRig.run(Repository.product("kubetrail"), ["replay", session, "--database-url", rig.databaseURL])
+        #expect(replay.stdout.hasSuffix("# ended: client closed\n"), "\(replay.stdout.suffix(300))")
+        // The last whole line the client printed (it may have died mid-line).
+        let whole = seen.hasSuffix("\n") ? seen : String(seen[..<(seen.lastIndex(of: "\n") ?? seen.startIndex)])
+        let lastSeen = try #require(whole.split(separator: "\n").last)
+        #expect(replay.stdout.contains("tick 0\n") && replay.stdout.contains(lastSeen + "\n"), "the replay lacks \(lastSeen)")
+        let verified = try await ProxyRig.run(Repository.product("kubetrail"), ["verify", "--database-url", rig.databaseURL])
+        #expect(verified.status == 0, "\(verified)")
+    }
+
     @Test func aSessionOpenWhenTheProxyStopsEndsInTheTrail() async throws {
         let rig = try await ProxyRig.start()
         defer { rig.stopNow() }
