@@ -35,10 +35,9 @@ struct ChannelMessageDemultiplexer: Sendable {
     /// channel protocol.
     mutating func handle(_ event: WebSocketFrameParser.Event, at offset: Int64) throws(WebSocketParseError) -> SessionFrame? {
         switch event {
-        case .messageStarted(let binary):
-            guard binary else {
-                throw WebSocketParseError(reason: "text message on a binary channel protocol (base64 channel protocols are not parsed)")
-            }
+        case .messageStarted:
+            // Text messages too, read as the kubelet reads them (wsstream takes any message's
+            // bytes, channel byte first): the official Python client sends stdin as text.
             state = .awaitingChannel
             return nil
         case .payload(let bytes):

@@ -93,6 +93,42 @@ import Testing
         #expect(verified.status == 0, "\(verified)")
     }
 
+    @Test func theOfficialPythonClientsExecIsRecorded() async throws {
+        // It sends stdin as WebSocket text messages, which the kubelet reads like binary ones.
+        let rig = try await ProxyRig.start()
+        defer { rig.stopNow() }
+        try await ProxyUpgradeTests().readyPod(rig)
+        let script = """
+            import sys
+            from kubernetes import client, config
+            from kubernetes.stream import stream
+            config.load_kube_config(config_file=sys.argv[1])
+            ws = stream(client.CoreV1Api().connect_get_namespaced_pod_exec, "web", "default", command=["sh", "-c", "read l; echo got $l"],
+                        stdin=True, stdout=True, stderr=True, tty=False, _preload_content=False)
+            ws.write_stdin("from-python\\n")
+            out = ""
+            while ws.is_open():
+                ws.update(timeout=1)
+                if ws.peek_stdout():
+                    out += ws.read_stdout()
+            print(out, end="")
+            """
+        let path = rig.directory + "/exec.py"
+        try script.write(toFile: path, atomically: true, encoding: .utf8)
+        let ran = await (try ChildProcess("python3", [path, rig.directory + "/alice/kubeconfig"])).wait(timeout: .seconds(60))
+        #expect(ran.status == 0 && ran.stdout == "got from-python\n", "\(ran)")
+        var events: [JSONValue] = []
+        for _ in 0..<40 {
+            events = try await rig.events(atLeast: 1)
+            if events.contains(where: { $0["kind"] == "session_end" }) { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        let session = try #require(events.first { $0["kind"] == "session_end" }?["session"]?.stringValue, "no session_end event")
+        let replay = try await ProxyRig.run(Repository.product("kubetrail"), ["replay", session, "--database-url", rig.databaseURL])
+        #expect(replay.stdout.contains("«from-python↵»") && replay.stdout.contains("got from-python\n"), "\(replay.stdout)")
+        #expect(replay.stdout.hasSuffix("# ended: exited, exit code 0\n"), "\(replay.stdout)")
+    }
+
     @Test func aSessionOpenWhenTheProxyStopsEndsInTheTrail() async throws {
         let rig = try await ProxyRig.start()
         defer { rig.stopNow() }
