@@ -191,8 +191,8 @@ struct ProxyExchange: Sendable {
         let capture = auditor.level >= .requestResponse || (info.verb == "create" && (auditor.info?.name ?? "").isEmpty)
         var responseContentType = ""
         do {
-            let streams = info.isLongRunning(query: query) || info.subresource == "log"
-            let response = try await (streams ? cluster.streamingClient : cluster.client).execute(request, timeout: .hours(24 * 365))
+            let response = try await (Self.answerIsUnbounded(info, query: query) ? cluster.streamingClient : cluster.client)
+                .execute(request, timeout: .hours(24 * 365))
             ProxyMetrics.pooled(cluster: cluster.name, reused: !cluster.connections.claimNewConnection())
             status = Int(response.status.code)
             responseContentType = response.headers.first(name: "content-type") ?? ""
@@ -261,6 +261,16 @@ struct ProxyExchange: Sendable {
                                             decision: decision))
         await writer.status(status, auditID: auditor.auditID)
         return status.code
+    }
+
+    /// Whether the answer's size has no bound: a watch, a log, a list, or a pod's or service's own
+    /// HTTP through the `proxy` subresource. Those go over the HTTP/1.1 pool, where TCP holds the
+    /// cluster back when the client reads slowly; over AsyncHTTPClient's HTTP/2 streams a 1 GiB
+    /// answer raised the proxy's peak memory by 533 MB (`aGigabyteLogPassesInConstantMemory` with
+    /// the log sent over HTTP/2), over HTTP/1.1 by 2 MB. Single objects (at most etcd's 1.5 MiB)
+    /// and discovery multiplex over HTTP/2.
+    static func answerIsUnbounded(_ info: RequestInfo, query: [(String, String)]) -> Bool {
+        info.isLongRunning(query: query) || info.verb == "list" || info.subresource == "log" || info.subresource == "proxy"
     }
 
     static func split(_ target: String) -> (String, [(String, String)]) {
