@@ -20,6 +20,6 @@ struct Kubetrail: AsyncParsableCommand {
               kubetrail ca issue --dir D --user U --cluster C --server URL --out DIR
                                                 a short-lived certificate and a ready kubeconfig
             """,
-        subcommands: [Migrate.self, Verify.self, Who.self, Query.self, Export.self, Writer.self, CACommand.self, ProxyCommand.self, ReplayCommand.self]
+        subcommands: [Migrate.self, Verify.self, Who.self, Query.self, Export.self, Writer.self, CACommand.self, ProxyCommand.self, Sessions.self, ReplayCommand.self]
     )
 }
