@@ -88,8 +88,14 @@ public struct TranscriptRenderer: SessionRenderer {
 }
 
 /// asciicast v2 (asciinema's format): a header line, then `[seconds, "o"|"i", text]` lines.
+/// Event times follow `timeline`: the original ones by default, or with idle gaps capped and
+/// a speed applied (`--max-idle`, `--speed`).
 public struct AsciicastRenderer: SessionRenderer {
-    public init() {}
+    public var timeline: PlaybackTimeline
+
+    public init(timeline: PlaybackTimeline = PlaybackTimeline()) {
+        self.timeline = timeline
+    }
 
     public mutating func begin(_ session: SessionSummary) -> String {
         let header: JSONValue = .object(JSONObject(members: [
@@ -108,7 +114,7 @@ public struct AsciicastRenderer: SessionRenderer {
         case .stdin: code = "i"
         default: return ""
         }
-        let seconds = Double(frame.offset) / 1_000_000
+        let seconds = Double(timeline.time(of: frame.offset)) / 1_000_000
         let event: JSONValue = .array([.double(seconds), .string(code), .string(String(decoding: frame.bytes, as: UTF8.self))])
         return JSONSerializer.string(event) + "\n"
     }
