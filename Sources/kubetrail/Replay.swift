@@ -115,7 +115,8 @@ struct ReplayCommand: AsyncParsableCommand {
         let outcome = try await player.play()
         if let end = reader.end ?? end { summary.ended(end.event) }
         var transcript = TranscriptRenderer()
-        let line = outcome == .quit ? "\r\n# quit\r\n" : transcript.end(summary).replacingOccurrences(of: "\n", with: "\r\n")
+        // The terminal's output processing is on (TerminalKeys leaves it): "\n" starts a line.
+        let line = outcome == .quit ? "\n# quit\n" : transcript.end(summary)
         FileHandle.standardOutput.write(Data(line.utf8))
     }
 

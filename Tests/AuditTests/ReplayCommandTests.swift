@@ -77,6 +77,34 @@ import Testing
         }
     }
 
+    /// On a terminal the session plays with its timing and answers keys: → jumps over the
+    /// exec's 30 s pause at once, the title shows where, the end of the session ends the player;
+    /// q quits.
+    @Test func thePlayerOnATerminalSeeksAndQuitsOnKeys() async throws {
+        try await TestDatabase.withFresh { url in
+            _ = try await Fixtures.recordAndShip(F.events, spool: try TemporaryDirectory().path, url: url)
+            let arguments = ["replay", F.exec.id, "--database-url", QueryCommandTests.urlText(url)]
+            let began = ContinuousClock.now
+            let player = try PseudoTerminalProcess(Repository.product("kubetrail"), arguments)
+            #expect(player.read { $0.contains("file-a") }, "the first frames play: \(player.text)")
+            #expect(!player.text.contains("after-a-long-pause"), "the 30 s pause is played, not skipped")
+            for _ in 0..<7 { player.type("\u{1B}[C") }
+            #expect(player.read { $0.contains("after-a-long-pause") }, "→ goes past the pause: \(player.text)")
+            #expect(ContinuousClock.now - began < .seconds(20), "long before the pause would have ended")
+            #expect(player.text.contains("\u{1B}]2;kubetrail replay 0:30 1x\u{07}"), "the title says where: \(player.text.debugDescription)")
+            #expect(player.wait() == 0, "the session's end ends the player: \(player.text)")
+            #expect(player.text.hasSuffix("# ended: exited, exit code 3\r\n"), "\(player.text.debugDescription)")
+
+            let quitting = try PseudoTerminalProcess(Repository.product("kubetrail"), arguments)
+            #expect(quitting.read { $0.contains("file-a") })
+            quitting.type(" ")
+            #expect(quitting.read { $0.contains("paused") }, "\(quitting.text.debugDescription)")
+            quitting.type("q")
+            #expect(quitting.wait() == 0)
+            #expect(quitting.text.hasSuffix("# quit\r\n"), "\(quitting.text.debugDescription)")
+        }
+    }
+
     /// The chunk index finds the chunk holding any offset, and the reader starts there: a seek
     /// reads one chunk, not the ones it skips.
     @Test func seeksGoStraightToTheirChunk() async throws {
