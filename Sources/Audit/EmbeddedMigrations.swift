@@ -179,9 +179,12 @@ CREATE INDEX audit_events_errors ON kubetrail.audit_events (status_code, event_t
 -- is returned as a number. Anything unexpected (another extras version, a truncated field, a
 -- value that is not a decimal) gives NULL, never an error: an index expression that raised
 -- would refuse the INSERT, and the audit trail must never refuse a row over its seek index.
--- The big-endian u32 at p; NULL when it does not fit.
+-- The big-endian u32 at p; NULL when it does not fit (or p is NULL). These two helpers are
+-- neither STRICT nor given a search_path so that PostgreSQL inlines them into the caller's
+-- expressions: as function calls they made session_chunk_offset 13 times slower (~215 µs
+-- a row instead of ~16 µs, measured on 3,530 chunk rows).
 CREATE FUNCTION kubetrail.extras_u32(b bytea, p bigint) RETURNS bigint
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN p >= 0 AND p + 4 <= length(b) THEN
         (get_byte(b, p::int)::bigint << 24) | (get_byte(b, (p + 1)::int)::bigint << 16)
         | (get_byte(b, (p + 2)::int)::bigint << 8) | get_byte(b, (p + 3)::int)::bigint
@@ -190,7 +193,7 @@ $$;
 
 -- The position after the `str` (u32 length, bytes) at p; NULL when it does not fit.
 CREATE FUNCTION kubetrail.extras_skip_str(b bytea, p bigint) RETURNS bigint
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN p + 4 + kubetrail.extras_u32(b, p) <= length(b) THEN p + 4 + kubetrail.extras_u32(b, p) END
 $$;
 
@@ -203,7 +206,9 @@ DECLARE
     m      bigint;
     size   bigint;
     wanted bytea := convert_to('session.firstOffsetMicroseconds', 'UTF8');
-    value  text;
+    value  bigint := 0;
+    digit  int;
+    negative boolean := false;
 BEGIN
     IF total < 1 OR get_byte(extras, 0) <> 1 THEN
         RETURN NULL;
@@ -267,10 +272,19 @@ BEGIN
         IF substring(extras FROM (p + 5)::int FOR size::int) = wanted THEN
             p := p + 4 + size;
             size := kubetrail.extras_u32(extras, p);
-            IF size IS NULL OR size < 1 OR size > 19 OR p + 4 + size > total THEN RETURN NULL; END IF;
-            value := convert_from(substring(extras FROM (p + 5)::int FOR size::int), 'SQL_ASCII');
-            IF value !~ '^-?[0-9]{1,18}$' THEN RETURN NULL; END IF;
-            RETURN value::bigint;
+            IF size IS NULL OR size < 1 OR size > 18 OR p + 4 + size > total THEN RETURN NULL; END IF;
+            -- A decimal, read byte by byte: converting the bytes to text would raise on invalid UTF-8.
+            FOR j IN 0..size - 1 LOOP
+                digit := get_byte(extras, (p + 4 + j)::int);
+                IF j = 0 AND digit = 45 AND size > 1 THEN
+                    negative := true;
+                ELSIF digit BETWEEN 48 AND 57 THEN
+                    value := value * 10 + (digit - 48);
+                ELSE
+                    RETURN NULL;
+                END IF;
+            END LOOP;
+            RETURN CASE WHEN negative THEN -value ELSE value END;
         END IF;
         p := kubetrail.extras_skip_str(extras, kubetrail.extras_skip_str(extras, p));
         IF p IS NULL THEN RETURN NULL; END IF;
