@@ -63,6 +63,16 @@ struct ReplayBench: AsyncParsableCommand {
                 """, logger: logger).decode((Int64, Int64).self) {
                 print(String(format: "session %@: %lld chunks, stored as %.1f MB (zlib)", session as NSString, chunks, Double(stored) / 1e6))
             }
+            // What the chunk index costs the write path: its expression, once per chunk row inserted.
+            var costs: [Double] = []
+            for _ in 0..<runs {
+                let began = ContinuousClock.now
+                for try await _ in try await client.query(
+                    "SELECT sum(kubetrail.session_chunk_offset(extras)) FROM kubetrail.audit_events WHERE kind = 'session_chunk'", logger: logger) {}
+                costs.append((ContinuousClock.now - began).milliseconds)
+            }
+            costs.sort()
+            print(String(format: "chunk index expression over every chunk row: median %.0f ms (with the scan)", costs[costs.count / 2]))
             // The seek the player makes on ← and →: the chunk index probe, then the first page.
             var rng = SplitMix64(seed: 9)
             var seeks: [Double] = []
@@ -96,6 +106,10 @@ struct ReplayBench: AsyncParsableCommand {
         let cast = try ProcessTiming.complete(kubetrail, ["replay", session, "--format", "asciicast", "--max-idle", "2", "--database-url", db])
         print(String(format: "kubetrail replay ID --format asciicast --max-idle 2 > /dev/null: %.1f s, %.1f MB written, peak RSS %.1f MB",
                      cast.seconds, Double(cast.bytes) / 1e6, Double(cast.maxRSSKilobytes) / 1024))
+        for arguments in [["sessions", "--kind", "exec"], ["sessions", "--kind", "api"], ["sessions", "--kind", "api", "--since", "10m"]] {
+            let listed = try ProcessTiming.complete(kubetrail, arguments + ["--database-url", db])
+            print(String(format: "kubetrail %@: %.2f s", arguments.joined(separator: " ") as NSString, listed.seconds))
+        }
         print("session id for tools/bench's terminal measurement: \(session)")
     }
 
