@@ -75,7 +75,7 @@ let package = Package(
             name: "Replay",
             dependencies: ["Audit", "KubeAPI", "KubeProto", "SessionRecording", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
-        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Audit", "SessionRecording", "KubeAPI"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Audit", "SessionRecording", "KubeAPI", "KubeProto"]),
         .executableTarget(
             name: "kubetrail-bench",
             dependencies: [

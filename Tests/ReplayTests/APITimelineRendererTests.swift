@@ -1,6 +1,7 @@
 import Audit
 import Foundation
 import KubeAPI
+import KubeProto
 import Replay
 import Testing
 
@@ -28,6 +29,22 @@ import Testing
         #expect(text.contains("+0.013s    ← 201 CREATE /api/v1/namespaces/default/configmaps 12.5 ms"), "\(text)")
         #expect(text.components(separatedBy: #"{"data":{"a":"1"}}"#).count == 2, "the request body shows once: \(text)")
         #expect(text.contains(#"             {"kind":"ConfigMap"}"#))
+    }
+
+    /// `kubectl create` sends protobuf: the timeline shows the object as JSON.
+    @Test func aProtobufBodyShowsAsItsJSON() throws {
+        let json = #"{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"settings","namespace":"default"},"data":{"mode":"fast"}}"#
+        let protobuf = try KubernetesProtobuf.protobuf(fromJSON: Array(json.utf8))
+        #expect(String(decoding: protobuf, as: UTF8.self).contains("k8s\0"))
+        var received = event(.requestReceived, after: 0)
+        received.requestBody = Payload(contentType: "application/vnd.kubernetes.protobuf", bytes: protobuf)
+        var renderer = APITimelineRenderer(session: "run-1", format: .text)
+        let text = renderer.render(AuditRecord(writerID: "w", seq: 1, event: received))
+        #expect(text.contains("request body (application/vnd.kubernetes.protobuf, \(protobuf.count) bytes):"), "\(text)")
+        let shown = try #require(text.split(separator: "\n").last.map { $0.trimmingCharacters(in: .whitespaces) })
+        // As Go renders the object: an unset creationTimestamp is null.
+        let expected = json.replacingOccurrences(of: #""namespace":"default"}"#, with: #""namespace":"default","creationTimestamp":null}"#)
+        #expect(try JSONParser.parse(shown) == JSONParser.parse(expected), "\(shown)")
     }
 
     @Test func jsonLinesCarryBodiesAsTextOrBase64() throws {
