@@ -140,8 +140,9 @@ import Testing
         }
     }
 
-    /// --follow prints chunks recorded while it runs and stops at the end event.
-    @Test func followPicksUpNewChunksUntilTheEnd() async throws {
+    /// --follow shows chunks recorded while it runs and stops at the end event: printing into
+    /// a pipe, and playing on a terminal.
+    @Test(arguments: [false, true]) func followPicksUpNewChunksUntilTheEnd(onTerminal: Bool) async throws {
         try await TestDatabase.withFresh { url in
             let spool = try TemporaryDirectory()
             let pipeline = try Fixtures.pipeline(spool.path)
@@ -163,17 +164,28 @@ import Testing
                     try await !query.chunks(from: .first, limit: 1, on: client).isEmpty
                 }
 
-                let replay = try ChildProcess(Repository.product("kubetrail"), ["replay", session.id, "--follow", "--database-url", QueryCommandTests.urlText(url)])
+                let arguments = ["replay", session.id, "--follow", "--database-url", QueryCommandTests.urlText(url)]
+                let replay: (output: () -> String, wait: () async -> (status: Int32?, output: String))
+                if onTerminal {
+                    let player = try PseudoTerminalProcess(Repository.product("kubetrail"), arguments)
+                    replay = ({ player.read(until: { _ in false }, timeout: .milliseconds(100)); return player.text },
+                              { (player.wait(timeout: .seconds(20)), player.text) })
+                } else {
+                    let process = try ChildProcess(Repository.product("kubetrail"), arguments)
+                    replay = ({ process.output() }, { let result = await process.wait(timeout: .seconds(20)); return (result.status, result.stdout) })
+                }
                 try await ReplayCommandTests.waitFor("the first chunk replayed") { replay.output().contains("first-chunk") }
                 try await pipeline.record(chunk(1, "second-chunk\n", at: 1_100_000))
                 try await ReplayCommandTests.waitFor("the second chunk replayed") { replay.output().contains("second-chunk") }
                 try await Task.sleep(for: .seconds(1))
                 #expect(!replay.output().contains("# ended"), "it waits for the end event: \(replay.output())")
                 try await pipeline.record(session.endEvent(duration: 1_200_000, exitCode: 0, bytesIn: 0, bytesOut: 25, chunks: 2))
-                let result = await replay.wait(timeout: .seconds(20))
-                #expect(result.status == 0, "\(result)")
-                #expect(result.stdout.contains("first-chunk\nsecond-chunk\n"), "\(result.stdout)")
-                #expect(result.stdout.hasSuffix("# ended: exited, exit code 0\n"), "\(result.stdout)")
+                let (status, output) = await replay.wait()
+                #expect(status == 0, "\(output)")
+                // A terminal turns each "\n" into "\r\n" on output.
+                let text = output.replacingOccurrences(of: "\r\n", with: "\n")
+                #expect(text.contains("first-chunk\nsecond-chunk\n"), "\(text)")
+                #expect(text.hasSuffix("# ended: exited, exit code 0\n"), "\(text)")
                 await pipeline.shutdown()
                 try await shipping.value
             }
