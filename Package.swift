@@ -68,15 +68,20 @@ let package = Package(
             ]
         ),
         // Deterministic, realistic audit events for tests and benchmarks.
-        .target(name: "AuditSynthetic", dependencies: ["Audit"]),
-        // Replay formats for recorded sessions: transcript, asciicast v2, JSON frames.
-        .target(name: "Replay", dependencies: ["KubeAPI", "SessionRecording"]),
-        .testTarget(name: "ReplayTests", dependencies: ["Replay", "SessionRecording", "KubeAPI"]),
+        .target(name: "AuditSynthetic", dependencies: ["Audit", "SessionRecording"]),
+        // Replay of recorded sessions: the chunk reader (seeks through the chunk index), the
+        // player's clock and keys (pure), transcript, asciicast v2, JSON frames, API timelines.
+        .target(
+            name: "Replay",
+            dependencies: ["Audit", "KubeAPI", "KubeProto", "SessionRecording", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Audit", "SessionRecording", "KubeAPI", "KubeProto"]),
         .executableTarget(
             name: "kubetrail-bench",
             dependencies: [
                 "Audit",
                 "AuditSynthetic",
+                "SessionRecording",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -286,6 +291,9 @@ let package = Package(
                 "Audit",
                 "KubetrailTestSupport",
                 "AuditSynthetic",
+                // Sessions and replay end to end: recordings written through the pipeline, read back.
+                "SessionRecording",
+                "Replay",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

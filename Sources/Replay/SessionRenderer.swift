@@ -88,12 +88,16 @@ public struct TranscriptRenderer: SessionRenderer {
 }
 
 /// asciicast v2 (asciinema's format): a header line, then `[seconds, "o"|"i"|"r", text]` lines
-/// ("r": the terminal was resized to "COLSxROWS").
+/// ("r": the terminal was resized to "COLSxROWS"). Event times follow `timeline`: the original
+/// ones by default, or with idle gaps capped and a speed applied (`--max-idle`, `--speed`).
 public struct AsciicastRenderer: SessionRenderer {
+    public var timeline: PlaybackTimeline
     /// The terminal's size as the player knows it: the header's, then each resize's.
     private var size: (width: Int, height: Int) = (0, 0)
 
-    public init() {}
+    public init(timeline: PlaybackTimeline = PlaybackTimeline()) {
+        self.timeline = timeline
+    }
 
     public mutating func begin(_ session: SessionSummary) -> String {
         size = (session.width, session.height)
@@ -120,7 +124,7 @@ public struct AsciicastRenderer: SessionRenderer {
             text = "\(resized.width)x\(resized.height)"
         default: return ""
         }
-        let seconds = Double(frame.offset) / 1_000_000
+        let seconds = Double(timeline.time(of: frame.offset)) / 1_000_000
         let event: JSONValue = .array([.double(seconds), .string(code), .string(text)])
         return JSONSerializer.string(event) + "\n"
     }

@@ -15,11 +15,13 @@ struct Kubetrail: AsyncParsableCommand {
               kubetrail who --since 30d         who accessed which cluster, and when
               kubetrail query --user U --since 7d   who did what, newest first
               kubetrail export --since T --until T  stream a range (json, csv, k8s-audit)
+              kubetrail sessions --since 24h    exec/attach/port-forward sessions and kubectl runs
+              kubetrail replay ID               play a recorded session, or show a run's requests
               kubetrail writer public-key       print a writer's public key for auditors
               kubetrail ca init --dir D         create the CA that signs users' certificates
               kubetrail ca issue --dir D --user U --cluster C --server URL --out DIR
                                                 a short-lived certificate and a ready kubeconfig
             """,
-        subcommands: [Migrate.self, Verify.self, Who.self, Query.self, Export.self, Writer.self, CACommand.self, ProxyCommand.self, ReplayCommand.self]
+        subcommands: [Migrate.self, Verify.self, Who.self, Query.self, Export.self, Writer.self, CACommand.self, ProxyCommand.self, Sessions.self, ReplayCommand.self]
     )
 }

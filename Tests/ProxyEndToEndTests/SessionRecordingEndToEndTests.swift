@@ -129,6 +129,36 @@ import Testing
         #expect(replay.stdout.hasSuffix("# ended: exited, exit code 0\n"), "\(replay.stdout)")
     }
 
+    /// Real kubectl through the proxy: `sessions` lists the exec and its kubectl run, and the
+    /// run replays as a timeline leading to the exec's recording.
+    @Test func sessionsListsAnExecAndItsKubectlRun() async throws {
+        let rig = try await ProxyRig.start()
+        defer { rig.stopNow() }
+        try await ProxyUpgradeTests().readyPod(rig)
+        let exec = try await rig.kubectl("alice", ["exec", "-i", "web", "--", "sh", "-c", "read line; echo got $line; exit 2"], stdin: "word\n")
+        #expect(exec.status == 2, "\(exec)")
+        let events = try await rig.events { $0.contains { $0["kind"] == "session_end" } }
+        let session = try #require(events.first { $0["kind"] == "session_end" }?["session"]?.stringValue)
+
+        let kubetrail = Repository.product("kubetrail")
+        let listed = try await ProxyRig.run(kubetrail, ["sessions", "--format", "json", "--database-url", rig.databaseURL])
+        let rows = try listed.stdout.split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        let execRow = try #require(rows.first { $0["id"]?.stringValue == session }, "\(listed.stdout)")
+        #expect(execRow["kind"] == "exec")
+        #expect(execRow["user"] == "alice")
+        #expect(execRow["outcome"] == "exit 2")
+        #expect(execRow["target"]?.stringValue?.hasPrefix("default/web: sh -c") == true, "\(execRow)")
+        let run = try #require(rows.first { $0["kind"] == "api" && $0["target"] == "kubectl exec" }, "\(listed.stdout)")
+        #expect((run["requests"]?.intValue ?? 0) >= 2, "the pod lookup and the exec: \(run)")
+        let runID = try #require(run["id"]?.stringValue)
+
+        let timeline = try await ProxyRig.run(kubetrail, ["replay", runID, "--database-url", rig.databaseURL])
+        #expect(timeline.stdout.contains("→ GET /clusters/emu/api/v1/namespaces/default/pods/web\n"), "\(timeline.stdout)")
+        #expect(timeline.stdout.contains("(interactive session: kubetrail replay \(session))"), "\(timeline.stdout)")
+        let replay = try await ProxyRig.run(kubetrail, ["replay", session, "--database-url", rig.databaseURL])
+        #expect(replay.stdout.contains("got word\n"), "\(replay.stdout)")
+    }
+
     @Test func aSessionOpenWhenTheProxyStopsEndsInTheTrail() async throws {
         let rig = try await ProxyRig.start()
         defer { rig.stopNow() }
