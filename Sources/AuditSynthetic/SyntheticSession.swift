@@ -44,7 +44,7 @@ public struct SyntheticSession: Sendable {
         var e = event(.sessionStart, stage: .responseStarted, at: 0)
         e.annotations = [
             SessionAnnotation.protocolName: "websocket/v5.channel.k8s.io", SessionAnnotation.kind: kind,
-            SessionAnnotation.command: command, SessionAnnotation.tty: "true", "session.stdin": "true", "session.stdout": "true",
+            SessionAnnotation.command: command, SessionAnnotation.tty: "true", SessionAnnotation.stdin: "true", SessionAnnotation.stdout: "true",
         ]
         return e
     }

@@ -124,10 +124,10 @@ extension RequestAuditor {
     func sessionChunkEvent(_ chunk: FrameChunk) -> AuditEvent {
         var event = self.event(stage: .responseStarted)
         event.kind = .sessionChunk
-        event.annotations["session.chunk"] = String(chunk.index)
-        event.annotations["session.firstOffsetMicroseconds"] = String(chunk.firstOffset)
-        event.annotations["session.lastOffsetMicroseconds"] = String(chunk.lastOffset)
-        event.annotations["session.frames"] = String(chunk.frames.count)
+        event.annotations[SessionAnnotation.chunk] = String(chunk.index)
+        event.annotations[SessionAnnotation.firstOffset] = String(chunk.firstOffset)
+        event.annotations[SessionAnnotation.lastOffset] = String(chunk.lastOffset)
+        event.annotations[SessionAnnotation.frames] = String(chunk.frames.count)
         event.responseBody = Payload(contentType: sessionFramesContentType, bytes: FrameChunkEncoding.encode(chunk.frames))
         return event
     }
@@ -136,13 +136,13 @@ extension RequestAuditor {
         var event = self.event(stage: .responseComplete, status: ResponseStatus(code: 101), latency: ending.duration,
                                bytesIn: ending.bytesFromClient, bytesOut: ending.bytesFromCluster)
         event.kind = .sessionEnd
-        event.annotations["session.endedBy"] = ending.endedBy
-        event.annotations["session.durationMicroseconds"] = String(ending.duration)
-        event.annotations["session.chunks"] = String(ending.chunks)
-        if let code = ending.exit?.code { event.annotations["session.exitCode"] = String(code) }
-        if let message = ending.exit?.message, !message.isEmpty { event.annotations["session.exitMessage"] = message }
-        if let failure = ending.failure { event.annotations["session.recordingFailure"] = failure }
-        if let size = ending.initialSize { event.annotations["session.initialSize"] = "\(size.width)x\(size.height)" }
+        event.annotations[SessionAnnotation.endedBy] = ending.endedBy
+        event.annotations[SessionAnnotation.duration] = String(ending.duration)
+        event.annotations[SessionAnnotation.chunks] = String(ending.chunks)
+        if let code = ending.exit?.code { event.annotations[SessionAnnotation.exitCode] = String(code) }
+        if let message = ending.exit?.message, !message.isEmpty { event.annotations[SessionAnnotation.exitMessage] = message }
+        if let failure = ending.failure { event.annotations[SessionAnnotation.recordingFailure] = failure }
+        if let size = ending.initialSize { event.annotations[SessionAnnotation.initialSize] = "\(size.width)x\(size.height)" }
         return event
     }
 
@@ -151,16 +151,17 @@ extension RequestAuditor {
         var event = self.event(stage: .responseStarted, status: ResponseStatus(code: 101))
         event.kind = .sessionStart
         let values = { (name: String) in query.filter { $0.0 == name }.map(\.1) }
-        event.annotations["session.protocol"] = transport.name
-        event.annotations["session.kind"] = info?.subresource ?? ""
-        if let container = values("container").first { event.annotations["session.container"] = container }
+        event.annotations[SessionAnnotation.protocolName] = transport.name
+        event.annotations[SessionAnnotation.kind] = info?.subresource ?? ""
+        if let container = values("container").first { event.annotations[SessionAnnotation.container] = container }
         let command = values("command")
-        if !command.isEmpty { event.annotations["session.command"] = command.joined(separator: " ") }
-        for flag in ["tty", "stdin", "stdout", "stderr"] {
-            if let value = values(flag).first { event.annotations["session.\(flag)"] = value }
+        if !command.isEmpty { event.annotations[SessionAnnotation.command] = command.joined(separator: " ") }
+        for (flag, key) in [("tty", SessionAnnotation.tty), ("stdin", SessionAnnotation.stdin), ("stdout", SessionAnnotation.stdout),
+                            ("stderr", SessionAnnotation.stderr)] {
+            if let value = values(flag).first { event.annotations[key] = value }
         }
         let ports = values("ports")
-        if !ports.isEmpty { event.annotations["session.ports"] = ports.joined(separator: ",") }
+        if !ports.isEmpty { event.annotations[SessionAnnotation.ports] = ports.joined(separator: ",") }
         return event
     }
 }

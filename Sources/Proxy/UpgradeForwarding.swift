@@ -66,7 +66,7 @@ extension ProxyExchange {
             let (_, query) = Self.split(route.upstreamTarget)
             var start = auditor.sessionStartEvent(transport: transport ?? .webSocket(subprotocol: "unknown"), query: query)
             let unparsable = transport == nil ? "the session's protocol is not one the recorder parses" : nil
-            if let unparsable { start.annotations["session.recordingFailure"] = unparsable }
+            if let unparsable { start.annotations[SessionAnnotation.recordingFailure] = unparsable }
             let startRecorded = await core.recorded(start)
             // on_recording_failure: close — a session that cannot be recorded does not start.
             if onFailure == .close, let reason = !startRecorded ? "the audit trail cannot record this session" : unparsable {
@@ -126,7 +126,7 @@ extension ProxyExchange {
                 }
             case .end(let ending):
                 var event = auditor.sessionEndEvent(ending)
-                if lost > 0 { event.annotations["session.chunksLost"] = String(lost) }
+                if lost > 0 { event.annotations[SessionAnnotation.chunksLost] = String(lost) }
                 _ = await core.recorded(event)
             }
         }

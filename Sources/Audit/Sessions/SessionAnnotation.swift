@@ -18,11 +18,20 @@ public enum SessionAnnotation {
     public static let firstOffset = "session.firstOffsetMicroseconds"
     public static let lastOffset = "session.lastOffsetMicroseconds"
     public static let frames = "session.frames"
-    /// End: `exited`, `client closed`, `cluster closed`, `aborted`, `proxy stopping`.
+    /// End: `exited`, `client closed`, `cluster closed`, `aborted`, `recording failed`, `proxy stopping`.
     public static let endedBy = "session.endedBy"
     public static let duration = "session.durationMicroseconds"
     public static let chunks = "session.chunks"
     public static let exitCode = "session.exitCode"
     public static let exitMessage = "session.exitMessage"
     public static let recordingFailure = "session.recordingFailure"
+    /// End: chunks the trail refused (`on_recording_failure: continue`).
+    public static let chunksLost = "session.chunksLost"
+    /// End: the terminal's first size, `WIDTHxHEIGHT` (kubectl sends it after the 101, when the
+    /// start event is already recorded).
+    public static let initialSize = "session.initialSize"
+    /// Start: the stdin, stdout and stderr flags of the request.
+    public static let stdin = "session.stdin"
+    public static let stdout = "session.stdout"
+    public static let stderr = "session.stderr"
 }
