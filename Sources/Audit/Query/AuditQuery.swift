@@ -78,7 +78,7 @@ public struct AuditQuery: Sendable {
     /// The SQL and binds. Ordering by (event_time, writer_id, seq) makes every row's place unique.
     func statement() -> PostgresQuery {
         var binds = PostgresBindings()
-        var sql = "SELECT \(StoredEventRow.columns(includeBodies: includeBodies)) FROM kubetrail.audit_events WHERE "
+        var sql = "SELECT \(StoredEventRow.record(includeBodies: includeBodies)) FROM kubetrail.audit_events WHERE "
         sql += filter.whereClause(binds: &binds)
         let direction = order == .newestFirst ? "DESC" : "ASC"
         if let after {
@@ -103,7 +103,7 @@ public struct AuditQuery: Sendable {
         let decompressor = try ZlibDecompressor()
         var last: AuditCursor?
         for try await row in try await client.query(statement(), logger: logger) {
-            let stored = try StoredEventRow(row, includeBodies: includeBodies)
+            let stored = try StoredEventRow(record: row)
             let canonical = try stored.row.event()
             var event = canonical.event
             if includeBodies {
