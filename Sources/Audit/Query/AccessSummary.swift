@@ -28,9 +28,10 @@ public struct AccessSummaryQuery: Sendable {
     public init(filter: AuditFilter) { self.filter = filter }
 
     /// Counts per (user, cluster) in a hash aggregate, then the groups of each pair's latest
-    /// event, looked up by (cluster, event_time): an ordered aggregate over every event
+    /// event, looked up by user and time: an ordered aggregate over every event
     /// (`array_agg(… ORDER BY event_time)`) would force a sort of all of them, and was most of
-    /// the time. With `audit_events_cluster_who` (migration 0003) both parts read only the index.
+    /// the time. With `audit_events_cluster_who` (migration 0003) the counts read only the index;
+    /// the groups cost one row per summary.
     func statement() -> PostgresQuery {
         var binds = PostgresBindings()
         let condition = filter.whereClause(binds: &binds)
