@@ -76,15 +76,25 @@ struct JSONText {
     /// A UUID as a lower-case string (`8-4-4-4-12`), without building the String first.
     mutating func uuid(_ key: String?, _ id: UUID) {
         prefix(key)
-        bytes.append(UInt8(ascii: "\""))
-        withUnsafeBytes(of: id.uuid) { raw in
-            for (i, byte) in raw.enumerated() {
-                if i == 4 || i == 6 || i == 8 || i == 10 { bytes.append(UInt8(ascii: "-")) }
-                bytes.append(Self.hex[Int(byte >> 4)])
-                bytes.append(Self.hex[Int(byte & 0x0f)])
+        // 38 bytes with the quotes, filled on the stack and appended at once.
+        var text: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &text) { out in
+            let digits: StaticString = "0123456789abcdef"
+            digits.withUTF8Buffer { hex in
+                withUnsafeBytes(of: id.uuid) { raw in
+                    out[0] = UInt8(ascii: "\"")
+                    var at = 1
+                    for i in 0..<16 {
+                        if i == 4 || i == 6 || i == 8 || i == 10 { out[at] = UInt8(ascii: "-"); at += 1 }
+                        out[at] = hex[Int(raw[i] >> 4)]
+                        out[at + 1] = hex[Int(raw[i] & 0x0f)]
+                        at += 2
+                    }
+                    out[at] = UInt8(ascii: "\"")
+                }
             }
         }
-        bytes.append(UInt8(ascii: "\""))
+        withUnsafeBytes(of: &text) { bytes.append(contentsOf: $0[..<38]) }
     }
 
     /// Already-valid JSON (a stored JSON body), inserted as it is.

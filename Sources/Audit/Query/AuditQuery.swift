@@ -104,14 +104,13 @@ public struct AuditQuery: Sendable {
         var last: AuditCursor?
         for try await row in try await client.query(statement(), logger: logger) {
             let stored = try StoredEventRow(record: row)
-            let canonical = try stored.row.event()
-            var event = canonical.event
+            var canonical = try stored.row.event()
             if includeBodies {
-                event.requestBody = try Self.body(stored.requestBody, canonical.requestBody, decompressor)
-                event.responseBody = try Self.body(stored.responseBody, canonical.responseBody, decompressor)
+                canonical.event.requestBody = try Self.body(stored.requestBody, canonical.requestBody, decompressor)
+                canonical.event.responseBody = try Self.body(stored.responseBody, canonical.responseBody, decompressor)
             }
             let record = AuditRecord(
-                writerID: stored.row.writerID, seq: UInt64(stored.row.seq), event: event,
+                writerID: stored.row.writerID, seq: UInt64(stored.row.seq), event: canonical.event,
                 requestBodyDigest: canonical.requestBody, responseBodyDigest: canonical.responseBody)
             try await body(record)
             last = record.cursor
