@@ -143,13 +143,20 @@ struct JSONText {
 
     /// Appends `s` quoted, escaping only what must be escaped; runs of plain bytes go in whole.
     private mutating func quote(_ s: String) {
-        bytes.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { utf8 in
+            bytes.append(UInt8(ascii: "\""))
+            guard let base = utf8.baseAddress else { return bytes.append(UInt8(ascii: "\"")) }
             var start = 0
-            for (i, byte) in utf8.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == 0x5c {
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i]))
-                start = i + 1
+            var i = 0
+            while i < utf8.count {
+                let byte = base[i]
+                // The common case first: nothing to escape (0x22 is '"', 0x5c is '\\').
+                if byte >= 0x20 && byte != 0x22 && byte != 0x5c {
+                    i += 1
+                    continue
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: i - start))
                 switch byte {
                 case UInt8(ascii: "\""): bytes.append(0x5c); bytes.append(byte)
                 case 0x5c: bytes.append(0x5c); bytes.append(0x5c)
@@ -161,10 +168,12 @@ struct JSONText {
                     bytes.append(Self.hex[Int(byte >> 4)])
                     bytes.append(Self.hex[Int(byte & 0x0f)])
                 }
+                i += 1
+                start = i
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
+            bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: utf8.count - start))
+            bytes.append(UInt8(ascii: "\""))
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 }
 
