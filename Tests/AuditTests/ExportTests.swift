@@ -55,6 +55,34 @@ import Testing
         }
     }
 
+    /// What a query reads back (now one composite value per row, parsed from its bytes) is the
+    /// event that was recorded, field for field, bodies included when asked for.
+    @Test func recordsReadBackAsRecorded() async throws {
+        let events = QueryTests.trail
+        try await TestDatabase.withFresh { url in
+            _ = try await Fixtures.recordAndShip(events, spool: try TemporaryDirectory().path, url: url)
+            for includeBodies in [false, true] {
+                let read = try await url.withClient { client in
+                    var read: [UUID: AuditEvent] = [:]
+                    try await AuditQuery(order: .oldestFirst, includeBodies: includeBodies).run(on: client) { read[$0.event.auditID] = $0.event }
+                    return read
+                }
+                #expect(read.count == events.count)
+                for original in events {
+                    var expected = original
+                    // Stored at the chain's resolution, microseconds.
+                    expected.requestReceivedTimestamp = Date(microsecondsSince1970: original.requestReceivedTimestamp.microsecondsSince1970)
+                    expected.stageTimestamp = Date(microsecondsSince1970: original.stageTimestamp.microsecondsSince1970)
+                    if !includeBodies {
+                        expected.requestBody = nil
+                        expected.responseBody = nil
+                    }
+                    #expect(read[original.auditID] == expected, "\(original.auditID)")
+                }
+            }
+        }
+    }
+
     @Test func anEmptyRangeExportsNothing() async throws {
         try await TestDatabase.withFresh { url in
             _ = try await Fixtures.recordAndShip(Array(QueryTests.trail.prefix(10)), spool: try TemporaryDirectory().path, url: url)
