@@ -93,6 +93,16 @@ import Testing
                 try await exported(AuditExport(filter: filter, format: .json), client).count
             }
             #expect(count == 0)
+            // Without both ends there is no range to cut: an error, not a crash.
+            let refused: Bool = try await url.withClient { client in
+                do {
+                    try await AuditExport(filter: AuditFilter(), format: .json).run(on: client) { _ in }
+                    return false
+                } catch {
+                    return error is InvalidQueryInput
+                }
+            }
+            #expect(refused)
         }
     }
 }

@@ -47,11 +47,14 @@ public struct AuditExport: Sendable {
     }
 
     /// Writes every line (each ending in a newline) through `write`, in order; returns how many
-    /// records there were. `write` is called from one task at a time.
+    /// records there were. `write` is called from one task at a time, and may block it (a full
+    /// pipe): the workers then stop at the held-bytes limit, and so does the database.
     @discardableResult
     public func run(on client: PostgresClient, logger: Logger = DatabaseURL.quietLogger,
                     write: @escaping @Sendable ([UInt8]) throws -> Void) async throws -> Int {
-        precondition(filter.since != nil && filter.until != nil, "an export needs both ends of its range")
+        guard filter.since != nil, filter.until != nil else {
+            throw InvalidQueryInput(description: "an export needs both ends of its range (--since and --until)")
+        }
         let bounds = sliceBounds()
         let output = OrderedSliceOutput(capacity: heldBytes, write: write)
         let workers = min(self.workers, max(1, bounds.count))
