@@ -182,11 +182,10 @@ enum AuditRowExtras {
         let reason = try r.readOptionalString()
         let message = try r.readOptionalString()
         let annotations = try r.readStringMap()
-        var digests: [(length: UInt64, sha256: [UInt8])?] = []
-        for _ in 0..<2 {
-            digests.append(try r.readPresence() ? (try r.read(UInt64.self), Array(try r.readBytes(32))) : nil)
-        }
+        // Two locals, not an array of two: this runs for every row a query reads.
+        let request: (length: UInt64, sha256: [UInt8])? = try r.readPresence() ? (try r.read(UInt64.self), Array(try r.readBytes(32))) : nil
+        let response: (length: UInt64, sha256: [UInt8])? = try r.readPresence() ? (try r.read(UInt64.self), Array(try r.readBytes(32))) : nil
         guard r.isAtEnd else { throw CanonicalDecodingError("trailing bytes in extras") }
-        return Fields(userExtra: extra, impersonatedUser: impersonated, hasObjectRef: hasObjectRef, status: status, reason: reason, message: message, annotations: annotations, requestBody: digests[0], responseBody: digests[1])
+        return Fields(userExtra: extra, impersonatedUser: impersonated, hasObjectRef: hasObjectRef, status: status, reason: reason, message: message, annotations: annotations, requestBody: request, responseBody: response)
     }
 }

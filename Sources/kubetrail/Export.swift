@@ -1,6 +1,7 @@
 import ArgumentParser
 import Audit
 import Foundation
+import Synchronization
 
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,24 +43,48 @@ struct Export: AsyncParsableCommand {
     private func execute() async throws {
         let url = try DatabaseURL.resolve(databaseURL)
         let format = try parseFormat(self.format, default: .json)
-        let query = AuditQuery(filter: try filters.filter(), order: .oldestFirst, includeBodies: showBodies)
-        let out = try LineOutput(path: output)
-        if let header = format.header { out.write(header) }
-        let progress = isTerminal(STDERR_FILENO)
+        let export = AuditExport(filter: try filters.filter(), format: format, includeBodies: showBodies)
+        let out = try ExportSink(path: output, progress: isTerminal(STDERR_FILENO))
+        if let header = format.header { try out.write(Array((header + "\n").utf8)) }
         let start = ContinuousClock.now
-        var count = 0
-        try await url.withClient { client in
-            try await query.run(on: client) { record in
-                out.write(format.line(record))
-                count += 1
-                if progress, count % 50_000 == 0 {
-                    FileHandle.standardError.write(Data("\rexported \(count) events…".utf8))
-                }
-            }
+        let count = try await url.withClient { client in
+            try await export.run(on: client) { try out.write($0) }
         }
-        out.flush()
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        FileHandle.standardError.write(Data("\(progress ? "\r" : "")exported \(count) events in \(String(format: "%.1f", seconds)) s\n".utf8))
+        FileHandle.standardError.write(Data("\(out.progress ? "\r" : "")exported \(count) events in \(String(format: "%.1f", seconds)) s\n".utf8))
+    }
+}
+
+/// Where export's lines go: standard output or a file, with a progress line on a terminal.
+final class ExportSink: Sendable {
+    private let handle: FileHandle
+    let progress: Bool
+    private let lines = Mutex(0)
+
+    init(path: String?, progress: Bool) throws {
+        if let path {
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw ValidationError("cannot create \(path)")
+            }
+            handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        } else {
+            handle = FileHandle.standardOutput
+        }
+        self.progress = progress
+    }
+
+    /// Whole lines, each with its newline.
+    func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try handle.write(contentsOf: $0) }
+        guard progress else { return }
+        let newlines = bytes.reduce(0) { $0 + ($1 == 0x0a ? 1 : 0) }
+        let (before, after) = lines.withLock { count in
+            defer { count += newlines }
+            return (count, count + newlines)
+        }
+        if before / 50_000 != after / 50_000 {
+            FileHandle.standardError.write(Data("\rexported \(after / 50_000 * 50_000) events…".utf8))
+        }
     }
 }

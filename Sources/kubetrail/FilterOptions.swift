@@ -64,7 +64,7 @@ struct FilterOptions: ParsableArguments {
 /// Lines to standard output or a file, written in large blocks.
 final class LineOutput {
     private let handle: FileHandle
-    private var buffer = Data()
+    private var buffer: [UInt8] = []
 
     init(path: String?) throws {
         if let path {
@@ -75,11 +75,18 @@ final class LineOutput {
         } else {
             handle = FileHandle.standardOutput
         }
-        buffer.reserveCapacity(1 << 16)
+        buffer.reserveCapacity(1 << 17)
     }
 
     func write(_ line: String) {
         buffer.append(contentsOf: line.utf8)
+        buffer.append(0x0a)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    /// One record as one line, formatted straight into the output buffer.
+    func write(_ record: AuditRecord, as format: AuditRecordFormat) {
+        format.write(record, into: &buffer)
         buffer.append(0x0a)
         if buffer.count >= 1 << 16 { flush() }
     }
@@ -92,7 +99,7 @@ final class LineOutput {
 
     func flush() {
         guard !buffer.isEmpty else { return }
-        handle.write(buffer)
+        buffer.withUnsafeBytes { handle.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: $0.baseAddress!), count: $0.count, deallocator: .none)) }
         buffer.removeAll(keepingCapacity: true)
     }
 }

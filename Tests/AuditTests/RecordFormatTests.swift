@@ -93,6 +93,53 @@ import Testing
         }
     }
 
+    /// Kubetrail's annotations and the event's own come out merged, in key order, Kubetrail's
+    /// winning a clash, exactly as from one dictionary.
+    @Test func k8sAuditAnnotationsAreMergedInKeyOrder() throws {
+        var plain = CanonicalEventEncodingTests.fixed
+        plain.annotations = [:]
+        var annotated = plain
+        annotated.annotations = ["zeta.example/x": "1", "a.example/y": "2", "kubetrail.io/cluster": "spoofed", "kubetrail.io/l": "3"]
+        for event in [plain, annotated] {
+            let record = AuditRecord(writerID: "w-1", seq: 42, event: event)
+            let line = AuditRecordFormat.k8sAudit.line(record)
+            let decoded = try JSONDecoder().decode(K8sEvent.self, from: Data(line.utf8))
+            var expected = event.annotations
+            expected["authorization.k8s.io/decision"] = event.decision == .allow ? "allow" : "forbid"
+            if let rule = event.decisionRule { expected["authorization.k8s.io/reason"] = rule }
+            expected["kubetrail.io/cluster"] = event.cluster
+            expected["kubetrail.io/writer"] = "w-1"
+            expected["kubetrail.io/seq"] = "42"
+            expected["kubetrail.io/kind"] = event.kind.rawValue
+            expected["kubetrail.io/authentication"] = event.authenticationMethod.rawValue
+            for (key, value) in [("kubetrail.io/credential", event.credentialID), ("kubetrail.io/session", event.sessionID), ("kubetrail.io/connection", event.connectionID), ("kubetrail.io/kubectl-session", event.kubectlSession), ("kubetrail.io/kubectl-command", event.kubectlCommand)] {
+                if let value { expected[key] = value }
+            }
+            #expect(decoded.annotations == expected)
+            let object = String(line[line.range(of: "\"annotations\":{")!.upperBound...])
+            let keys = object.matches(of: /"([^"]+)":"/).map { String($0.output.1) }
+            #expect(keys == expected.keys.sorted())
+        }
+    }
+
+    /// Control characters, quotes, backslashes and non-ASCII text survive the byte-level writer.
+    @Test func jsonStringsRoundTrip() throws {
+        var event = CanonicalEventEncodingTests.fixed
+        let nasty = "tab\there \"q\" back\\slash \u{01}\u{1f} nl\n cr\r ünï 🚀 end"
+        event.user = UserInfo(username: nasty, groups: [nasty, ""])
+        event.requestURI = "/api/v1/namespaces/\(nasty)"
+        event.latencyMicroseconds = -9_223_372_036_854_775_807 - 1
+        event.bytesOut = 9_223_372_036_854_775_807
+        let line = AuditRecordFormat.json.line(AuditRecord(writerID: nasty, seq: UInt64(Int64.max), event: event))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["user"] as? String == nasty && object["writer"] as? String == nasty)
+        #expect(object["groups"] as? [String] == [nasty, ""])
+        #expect(object["requestURI"] as? String == event.requestURI)
+        #expect(line.contains("\"latencyMicroseconds\":-9223372036854775808,") && line.contains("\"bytesOut\":9223372036854775807,"))
+        #expect(line.contains("\"seq\":9223372036854775807,"))
+        #expect(line.contains("\"auditID\":\"\(event.auditID.uuidString.lowercased())\""))
+    }
+
     @Test func tableLinesAreAligned() {
         let lines = [AuditRecordFormat.table.header!] + Self.records.prefix(10).map(AuditRecordFormat.table.line)
         let userColumn = lines[0].range(of: "USER")!.lowerBound.utf16Offset(in: lines[0])

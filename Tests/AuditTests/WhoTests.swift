@@ -68,6 +68,12 @@ import Testing
             #expect(Set(later.keys) == ["alice@dev", "bob@prod"])
             let window = try await who(url) { $0.since = Self.t0.addingTimeInterval(2 * Self.hour); $0.until = Self.t0.addingTimeInterval(4 * Self.hour) }
             #expect(window["alice@prod"]?.requests == 2 && window["alice@prod"]?.writes == 1 && window.count == 1)
+            // The groups are those of the latest event the filters keep, not of the latest event overall.
+            #expect(window["alice@prod"]?.groups == ["system:authenticated"])
+            let first = try await who(url) { $0.until = Self.t0.addingTimeInterval(Self.hour + 1) }
+            #expect(first["alice@prod"]?.groups == ["old-team"] && first["alice@prod"]?.requests == 1 && first.count == 1)
+            let denied = try await who(url) { $0.decision = .deny }
+            #expect(denied["alice@prod"]?.groups == ["dev", "system:authenticated"] && denied["alice@prod"]?.denied == 1 && denied.count == 1)
         }
     }
 

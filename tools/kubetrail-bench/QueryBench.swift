@@ -4,6 +4,7 @@ import AuditSynthetic
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// `tools/bench query`: loads a realistic trail through the pipeline, then times the auditor's questions.
 struct QueryBench: AsyncParsableCommand {
@@ -23,6 +24,9 @@ struct QueryBench: AsyncParsableCommand {
 
     @Flag(help: "Keep an already loaded kt_bench_query of the right size instead of loading again.")
     var reuse = false
+
+    @Option(help: "Connections an export reads slices over at once.")
+    var exportWorkers = 2
 
     @Option(help: "Timed runs per question (after one warm-up).")
     var runs = 5
@@ -52,6 +56,9 @@ struct QueryBench: AsyncParsableCommand {
             try await load(url, logger: logger)
         } else {
             print("reusing kt_bench_query with \(loaded) events")
+            // A trail loaded before a new migration gets it now, as `kubetrail migrate` would.
+            let applied = try await url.withClient(logger: logger) { try await Migrator(logger: logger).migrate($0) }
+            if !applied.applied.isEmpty { print("applied \(applied.applied.joined(separator: ", "))") }
         }
         try await url.withClient(logger: logger) { client in
             try await client.query("VACUUM ANALYZE kubetrail.audit_events", logger: logger)
@@ -87,21 +94,23 @@ struct QueryBench: AsyncParsableCommand {
             do {
                 // The same rows without formatting: what reading and decoding alone cost.
                 let began = ContinuousClock.now
+                let cpu = try await CPUTime.now(client)
                 var n = 0
                 try await AuditQuery(filter: range, order: .oldestFirst).run(on: client) { _ in n += 1 }
                 let seconds = (ContinuousClock.now - began).seconds
-                print(String(format: "read and decode %d events (no output): %.1f s, %.0f events/s", n, seconds, Double(n) / seconds))
+                let used = try await CPUTime.now(client).perEvent(since: cpu, n)
+                print(String(format: "read and decode %d events (no output): %.1f s, %.0f events/s; ", n, seconds, Double(n) / seconds) + used)
             }
             for format in [AuditRecordFormat.json, .k8sAudit] {
+                // As `kubetrail export` does it: slices read at once, lines in order, into a sink
+                // that only counts (the output is not the question here).
                 let began = ContinuousClock.now
-                var n = 0
-                var bytes = 0
-                try await AuditQuery(filter: range, order: .oldestFirst).run(on: client) { record in
-                    bytes += format.line(record).utf8.count + 1
-                    n += 1
-                }
+                let cpu = try await CPUTime.now(client)
+                let bytes = ByteCount()
+                let n = try await AuditExport(filter: range, format: format, workers: exportWorkers).run(on: client) { bytes.add($0.count) }
                 let seconds = (ContinuousClock.now - began).seconds
-                print(String(format: "export --format %@ of %d events: %.1f s, %.0f events/s, %.0f MB", format.rawValue as NSString, n, seconds, Double(n) / seconds, Double(bytes) / 1e6))
+                let used = try await CPUTime.now(client).perEvent(since: cpu, n)
+                print(String(format: "export --format %@ of %d events (%d workers): %.1f s, %.0f events/s, %.0f MB; ", format.rawValue as NSString, n, exportWorkers, seconds, Double(n) / seconds, Double(bytes.total) / 1e6) + used)
             }
         }
     }
@@ -154,4 +163,11 @@ struct QueryBench: AsyncParsableCommand {
         let seconds = (ContinuousClock.now - began).seconds
         print(String(format: "loaded %d events through the pipeline in %.0f s (%.0f events/s, generation included)", total, seconds, Double(total) / seconds))
     }
+}
+
+/// Bytes written, counted from whichever task writes.
+final class ByteCount: Sendable {
+    private let count = Mutex(0)
+    var total: Int { count.withLock { $0 } }
+    func add(_ n: Int) { count.withLock { $0 += n } }
 }

@@ -23,8 +23,25 @@ public enum AuditRecordFormat: String, Sendable, CaseIterable {
         switch self {
         case .table: return Self.tableLine(record)
         case .csv: return Self.csvLine(record)
-        case .json: return Self.jsonLine(record)
-        case .k8sAudit: return Self.k8sAuditLine(record)
+        case .json, .k8sAudit:
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(1024)
+            write(record, into: &bytes)
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    /// Appends one record as one line, without its newline, to `bytes`: what `line` returns,
+    /// without a String or a buffer of its own per record (export's hot path).
+    public func write(_ record: AuditRecord, into bytes: inout [UInt8]) {
+        switch self {
+        case .table: bytes.append(contentsOf: Self.tableLine(record).utf8)
+        case .csv: bytes.append(contentsOf: Self.csvLine(record).utf8)
+        case .json, .k8sAudit:
+            var j = JSONText(appendingTo: [])
+            swap(&j.bytes, &bytes)
+            if self == .json { Self.jsonLine(record, &j) } else { Self.k8sAuditLine(record, &j) }
+            swap(&j.bytes, &bytes)
         }
     }
 
@@ -76,14 +93,13 @@ public enum AuditRecordFormat: String, Sendable, CaseIterable {
 
     // MARK: JSON lines
 
-    static func jsonLine(_ r: AuditRecord) -> String {
+    static func jsonLine(_ r: AuditRecord, _ j: inout JSONText) {
         let e = r.event
-        var j = JSONText()
         j.beginObject()
         j.time("time", e.stageTimestamp)
         j.string("writer", r.writerID)
         j.number("seq", Int64(r.seq))
-        j.string("auditID", e.auditID.uuidString.lowercased())
+        j.uuid("auditID", e.auditID)
         j.string("kind", e.kind.rawValue)
         j.string("stage", e.stage.rawValue)
         j.string("level", e.level.rawValue)
@@ -115,7 +131,6 @@ public enum AuditRecordFormat: String, Sendable, CaseIterable {
         body(&j, "requestBody", e.requestBody)
         body(&j, "responseBody", e.responseBody)
         j.endObject()
-        return j.text
     }
 
     /// A body as JSON when it is JSON, else as base64 with its content type.
@@ -140,14 +155,13 @@ public enum AuditRecordFormat: String, Sendable, CaseIterable {
 
     // MARK: audit.k8s.io/v1
 
-    static func k8sAuditLine(_ r: AuditRecord) -> String {
+    static func k8sAuditLine(_ r: AuditRecord, _ j: inout JSONText) {
         let e = r.event
-        var j = JSONText()
         j.beginObject()
         j.string("kind", "Event")
         j.string("apiVersion", "audit.k8s.io/v1")
         j.string("level", e.level.rawValue)
-        j.string("auditID", e.auditID.uuidString.lowercased())
+        j.uuid("auditID", e.auditID)
         j.string("stage", e.stage.rawValue)
         j.string("requestURI", e.requestURI)
         j.string("verb", e.verb)
@@ -157,9 +171,12 @@ public enum AuditRecordFormat: String, Sendable, CaseIterable {
         if let agent = e.userAgent { j.string("userAgent", agent) }
         if let ref = e.objectRef {
             j.beginObject("objectRef")
-            for (key, value) in [("resource", ref.resource), ("namespace", ref.namespace), ("name", ref.name), ("apiGroup", ref.apiGroup), ("apiVersion", ref.apiVersion), ("subresource", ref.subresource)] {
-                if let value { j.string(key, value) }
-            }
+            if let value = ref.resource { j.string("resource", value) }
+            if let value = ref.namespace { j.string("namespace", value) }
+            if let value = ref.name { j.string("name", value) }
+            if let value = ref.apiGroup { j.string("apiGroup", value) }
+            if let value = ref.apiVersion { j.string("apiVersion", value) }
+            if let value = ref.subresource { j.string("subresource", value) }
             j.endObject()
         }
         if let status = e.responseStatus {
@@ -176,22 +193,47 @@ public enum AuditRecordFormat: String, Sendable, CaseIterable {
         body(&j, "responseObject", e.responseBody, asObjectOnly: true)
         j.time("requestReceivedTimestamp", e.requestReceivedTimestamp)
         j.time("stageTimestamp", e.stageTimestamp)
-        var annotations = e.annotations
-        annotations["authorization.k8s.io/decision"] = e.decision == .allow ? "allow" : "forbid"
-        if let rule = e.decisionRule { annotations["authorization.k8s.io/reason"] = rule }
-        annotations["kubetrail.io/cluster"] = e.cluster
-        annotations["kubetrail.io/writer"] = r.writerID
-        annotations["kubetrail.io/seq"] = String(r.seq)
-        annotations["kubetrail.io/kind"] = e.kind.rawValue
-        annotations["kubetrail.io/authentication"] = e.authenticationMethod.rawValue
-        for (key, value) in [("kubetrail.io/credential", e.credentialID), ("kubetrail.io/session", e.sessionID), ("kubetrail.io/connection", e.connectionID), ("kubetrail.io/kubectl-session", e.kubectlSession), ("kubetrail.io/kubectl-command", e.kubectlCommand)] {
-            if let value { annotations[key] = value }
-        }
         j.beginObject("annotations")
-        for key in annotations.keys.sorted() { j.string(key, annotations[key]) }
+        if e.annotations.isEmpty {
+            // The usual case: only Kubetrail's own annotations, already in key order.
+            for (index, key) in Self.kubetrailAnnotationKeys.enumerated() {
+                if let value = kubetrailAnnotation(index, r) { j.string(key, value) }
+            }
+        } else {
+            var annotations = e.annotations
+            for (index, key) in Self.kubetrailAnnotationKeys.enumerated() {
+                if let value = kubetrailAnnotation(index, r) { annotations[key] = value }
+            }
+            for key in annotations.keys.sorted() { j.string(key, annotations[key]) }
+        }
         j.endObject()
         j.endObject()
-        return j.text
+    }
+
+    /// The annotations Kubetrail adds to each event, sorted as the output wants them.
+    static let kubetrailAnnotationKeys = [
+        "authorization.k8s.io/decision", "authorization.k8s.io/reason", "kubetrail.io/authentication", "kubetrail.io/cluster",
+        "kubetrail.io/connection", "kubetrail.io/credential", "kubetrail.io/kind", "kubetrail.io/kubectl-command",
+        "kubetrail.io/kubectl-session", "kubetrail.io/seq", "kubetrail.io/session", "kubetrail.io/writer",
+    ]
+
+    /// The value of `kubetrailAnnotationKeys[index]` for `r`, nil when the event has none.
+    static func kubetrailAnnotation(_ index: Int, _ r: AuditRecord) -> String? {
+        let e = r.event
+        switch index {
+        case 0: return e.decision == .allow ? "allow" : "forbid"
+        case 1: return e.decisionRule
+        case 2: return e.authenticationMethod.rawValue
+        case 3: return e.cluster
+        case 4: return e.connectionID
+        case 5: return e.credentialID
+        case 6: return e.kind.rawValue
+        case 7: return e.kubectlCommand
+        case 8: return e.kubectlSession
+        case 9: return String(r.seq)
+        case 10: return e.sessionID
+        default: return r.writerID
+        }
     }
 
     static func user(_ j: inout JSONText, _ key: String, _ user: UserInfo) {

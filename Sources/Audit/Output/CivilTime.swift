@@ -17,23 +17,28 @@ enum CivilTime {
         let day = doy - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        digits(year, 4, &bytes); bytes.append(UInt8(ascii: "-")); digits(month, 2, &bytes); bytes.append(UInt8(ascii: "-"))
-        digits(day, 2, &bytes); bytes.append(dateTimeSeparator)
-        digits(rest / 3_600_000_000, 2, &bytes); bytes.append(UInt8(ascii: ":"))
-        digits(rest / 60_000_000 % 60, 2, &bytes); bytes.append(UInt8(ascii: ":"))
-        digits(rest / 1_000_000 % 60, 2, &bytes); bytes.append(UInt8(ascii: "."))
-        digits(rest % 1_000_000, 6, &bytes)
-        suffix.withUTF8Buffer { bytes.append(contentsOf: $0) }
-    }
-
-    private static func digits(_ value: Int64, _ width: Int, _ bytes: inout [UInt8]) {
-        var divisor: Int64 = 1
-        for _ in 1..<width { divisor *= 10 }
-        var v = value
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(v / divisor % 10))
-            v %= divisor
-            divisor /= 10
+        // Filled on the stack and appended at once: one capacity check instead of one per byte.
+        var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        let length = withUnsafeMutableBytes(of: &text) { out in
+            var at = 0
+            func put(_ byte: UInt8) { out[at] = byte; at += 1 }
+            func digits(_ value: Int64, _ width: Int) {
+                var v = value
+                for i in stride(from: width - 1, through: 0, by: -1) {
+                    out[at + i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10)
+                    v /= 10
+                }
+                at += width
+            }
+            digits(year, 4); put(UInt8(ascii: "-")); digits(month, 2); put(UInt8(ascii: "-")); digits(day, 2)
+            put(dateTimeSeparator)
+            digits(rest / 3_600_000_000, 2); put(UInt8(ascii: ":"))
+            digits(rest / 60_000_000 % 60, 2); put(UInt8(ascii: ":"))
+            digits(rest / 1_000_000 % 60, 2); put(UInt8(ascii: "."))
+            digits(rest % 1_000_000, 6)
+            return at
         }
+        withUnsafeBytes(of: &text) { bytes.append(contentsOf: $0[..<length]) }
+        suffix.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 }

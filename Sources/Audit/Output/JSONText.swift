@@ -1,30 +1,48 @@
 import Foundation
 
 /// Builds one JSON object as UTF-8 bytes, fields in the order written: fast enough for export
-/// streams (no per-character String appends), exact about escaping (RFC 8259).
+/// streams (no per-character String appends, no allocation per line when the caller lends its
+/// buffer), exact about escaping (RFC 8259).
 struct JSONText {
-    private(set) var bytes: [UInt8] = []
-    private var needsComma: [Bool] = []
+    /// Settable so a caller can swap its own buffer in and write into it without a copy.
+    var bytes: [UInt8]
+    /// One bit per open object or array (innermost lowest): set once it has a member, so the
+    /// next one needs a comma. Nesting deeper than 64 is not written here.
+    private var commaBits: UInt64 = 0
+    private var depth = 0
 
-    init() { bytes.reserveCapacity(1024) }
+    init() {
+        bytes = []
+        bytes.reserveCapacity(1024)
+    }
+
+    /// Continues `bytes`, which may already hold earlier lines.
+    init(appendingTo bytes: [UInt8]) { self.bytes = bytes }
 
     var text: String { String(decoding: bytes, as: UTF8.self) }
 
     mutating func beginObject(_ key: String? = nil) { open(key, UInt8(ascii: "{")) }
-    mutating func endObject() { bytes.append(UInt8(ascii: "}")); needsComma.removeLast() }
+    mutating func endObject() { close(UInt8(ascii: "}")) }
     mutating func beginArray(_ key: String? = nil) { open(key, UInt8(ascii: "[")) }
-    mutating func endArray() { bytes.append(UInt8(ascii: "]")); needsComma.removeLast() }
+    mutating func endArray() { close(UInt8(ascii: "]")) }
 
     private mutating func open(_ key: String?, _ bracket: UInt8) {
         prefix(key)
         bytes.append(bracket)
-        needsComma.append(false)
+        depth += 1
+        commaBits <<= 1
+    }
+
+    private mutating func close(_ bracket: UInt8) {
+        bytes.append(bracket)
+        depth -= 1
+        commaBits >>= 1
     }
 
     private mutating func prefix(_ key: String?) {
-        if let last = needsComma.last {
-            if last { bytes.append(UInt8(ascii: ",")) }
-            needsComma[needsComma.count - 1] = true
+        if depth > 0 {
+            if commaBits & 1 != 0 { bytes.append(UInt8(ascii: ",")) }
+            commaBits |= 1
         }
         if let key {
             quote(key)
@@ -34,20 +52,49 @@ struct JSONText {
 
     mutating func string(_ key: String?, _ value: String?) {
         prefix(key)
-        if let value { quote(value) } else { bytes.append(contentsOf: Self.null) }
+        if let value { quote(value) } else { append(Self.null) }
     }
 
     mutating func number(_ key: String?, _ value: Int64?) {
         prefix(key)
-        if let value { bytes.append(contentsOf: String(value).utf8) } else { bytes.append(contentsOf: Self.null) }
+        guard let value else { return append(Self.null) }
+        Self.writeDecimal(value, into: &bytes)
     }
 
     /// An instant as a JSON string, RFC 3339 with microseconds in UTC, as Kubernetes writes audit times.
     mutating func time(_ key: String?, _ date: Date) {
+        time(key, microseconds: date.microsecondsSince1970)
+    }
+
+    mutating func time(_ key: String?, microseconds: Int64) {
         prefix(key)
         bytes.append(UInt8(ascii: "\""))
-        CivilTime.write(date.microsecondsSince1970, dateTimeSeparator: UInt8(ascii: "T"), suffix: "Z", into: &bytes)
+        CivilTime.write(microseconds, dateTimeSeparator: UInt8(ascii: "T"), suffix: "Z", into: &bytes)
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A UUID as a lower-case string (`8-4-4-4-12`), without building the String first.
+    mutating func uuid(_ key: String?, _ id: UUID) {
+        prefix(key)
+        // 38 bytes with the quotes, filled on the stack and appended at once.
+        var text: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &text) { out in
+            let digits: StaticString = "0123456789abcdef"
+            digits.withUTF8Buffer { hex in
+                withUnsafeBytes(of: id.uuid) { raw in
+                    out[0] = UInt8(ascii: "\"")
+                    var at = 1
+                    for i in 0..<16 {
+                        if i == 4 || i == 6 || i == 8 || i == 10 { out[at] = UInt8(ascii: "-"); at += 1 }
+                        out[at] = hex[Int(raw[i] >> 4)]
+                        out[at + 1] = hex[Int(raw[i] & 0x0f)]
+                        at += 2
+                    }
+                    out[at] = UInt8(ascii: "\"")
+                }
+            }
+        }
+        withUnsafeBytes(of: &text) { bytes.append(contentsOf: $0[..<38]) }
     }
 
     /// Already-valid JSON (a stored JSON body), inserted as it is.
@@ -62,29 +109,71 @@ struct JSONText {
         endArray()
     }
 
-    private static let null = Array("null".utf8)
-    private static let hex = Array("0123456789abcdef".utf8)
+    private static let null: StaticString = "null"
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
+    private mutating func append(_ s: StaticString) {
+        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// `value` in decimal, without going through a String.
+    static func writeDecimal(_ value: Int64, into bytes: inout [UInt8]) {
+        if value < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            // -Int64.min does not fit: its magnitude as UInt64 does.
+            writeDecimal(UInt64(bitPattern: 0 &- value), into: &bytes)
+        } else {
+            writeDecimal(UInt64(value), into: &bytes)
+        }
+    }
+
+    private static func writeDecimal(_ value: UInt64, into bytes: inout [UInt8]) {
+        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes, room for 20 digits
+        var count = 0
+        var v = value
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                count += 1
+                buffer[32 - count] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            } while v > 0
+            bytes.append(contentsOf: buffer[(32 - count)...])
+        }
+    }
+
+    /// Appends `s` quoted, escaping only what must be escaped; runs of plain bytes go in whole.
     private mutating func quote(_ s: String) {
-        bytes.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { utf8 in
-            for byte in utf8 {
+            bytes.append(UInt8(ascii: "\""))
+            guard let base = utf8.baseAddress else { return bytes.append(UInt8(ascii: "\"")) }
+            var start = 0
+            var i = 0
+            while i < utf8.count {
+                let byte = base[i]
+                // The common case first: nothing to escape (0x22 is '"', 0x5c is '\\').
+                if byte >= 0x20 && byte != 0x22 && byte != 0x5c {
+                    i += 1
+                    continue
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: i - start))
                 switch byte {
                 case UInt8(ascii: "\""): bytes.append(0x5c); bytes.append(byte)
                 case 0x5c: bytes.append(0x5c); bytes.append(0x5c)
                 case 0x0a: bytes.append(0x5c); bytes.append(UInt8(ascii: "n"))
                 case 0x0d: bytes.append(0x5c); bytes.append(UInt8(ascii: "r"))
                 case 0x09: bytes.append(0x5c); bytes.append(UInt8(ascii: "t"))
-                case 0..<0x20:
-                    bytes.append(contentsOf: Array("\\u00".utf8))
+                default:
+                    bytes.append(0x5c); bytes.append(UInt8(ascii: "u")); bytes.append(UInt8(ascii: "0")); bytes.append(UInt8(ascii: "0"))
                     bytes.append(Self.hex[Int(byte >> 4)])
                     bytes.append(Self.hex[Int(byte & 0x0f)])
-                default: bytes.append(byte)
                 }
+                i += 1
+                start = i
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: utf8.count - start))
+            bytes.append(UInt8(ascii: "\""))
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 }
 

@@ -27,21 +27,33 @@ public struct AccessSummaryQuery: Sendable {
 
     public init(filter: AuditFilter) { self.filter = filter }
 
+    /// Counts per (user, cluster) in a hash aggregate, then the groups of each pair's latest
+    /// event, looked up by user and time: an ordered aggregate over every event
+    /// (`array_agg(… ORDER BY event_time)`) would force a sort of all of them, and was most of
+    /// the time. With `audit_events_cluster_who` (migration 0003) the counts read only the index;
+    /// the groups cost one row per summary.
     func statement() -> PostgresQuery {
         var binds = PostgresBindings()
         let condition = filter.whereClause(binds: &binds)
         binds.append(AccessSummary.writeVerbs)
         let writes = binds.count
         let sql = """
-            SELECT username, cluster, ((array_agg(to_jsonb(groups) ORDER BY event_time DESC))[1])::text, min(event_time), max(event_time),
-                   count(*) FILTER (WHERE kind = 'request' AND stage = 'ResponseComplete'),
-                   count(*) FILTER (WHERE kind = 'request' AND stage = 'ResponseComplete' AND verb = ANY($\(writes)::text[])),
-                   count(*) FILTER (WHERE kind = 'request' AND stage = 'ResponseComplete' AND decision = 'deny'),
-                   count(*) FILTER (WHERE kind = 'session_start')
-            FROM kubetrail.audit_events
-            WHERE \(condition) AND decision <> 'unauthenticated'
-            GROUP BY username, cluster
-            ORDER BY max(event_time) DESC, username, cluster
+            SELECT a.username, a.cluster,
+                   (SELECT to_jsonb(e.groups)::text FROM kubetrail.audit_events e
+                     WHERE e.cluster = a.cluster AND e.event_time = a.last AND e.username = a.username
+                       AND \(condition) AND e.decision <> 'unauthenticated' LIMIT 1),
+                   a.first, a.last, a.requests, a.writes, a.denied, a.sessions
+            FROM (
+                SELECT username, cluster, min(event_time) AS first, max(event_time) AS last,
+                       count(*) FILTER (WHERE kind = 'request' AND stage = 'ResponseComplete') AS requests,
+                       count(*) FILTER (WHERE kind = 'request' AND stage = 'ResponseComplete' AND verb = ANY($\(writes)::text[])) AS writes,
+                       count(*) FILTER (WHERE kind = 'request' AND stage = 'ResponseComplete' AND decision = 'deny') AS denied,
+                       count(*) FILTER (WHERE kind = 'session_start') AS sessions
+                FROM kubetrail.audit_events
+                WHERE \(condition) AND decision <> 'unauthenticated'
+                GROUP BY username, cluster
+            ) a
+            ORDER BY a.last DESC, a.username, a.cluster
             """
         return PostgresQuery(unsafeSQL: sql, binds: binds)
     }
@@ -49,10 +61,10 @@ public struct AccessSummaryQuery: Sendable {
     public func run(on client: PostgresClient, logger: Logger = DatabaseURL.quietLogger, _ body: (AccessSummary) async throws -> Void) async throws {
         let rows = try await client.query(statement(), logger: logger)
         for try await (user, cluster, groups, first, last, requests, writes, denied, sessions) in rows.decode(
-            (String, String, String, PostgresMicroseconds, PostgresMicroseconds, Int64, Int64, Int64, Int64).self)
+            (String, String, String?, PostgresMicroseconds, PostgresMicroseconds, Int64, Int64, Int64, Int64).self)
         {
-            // Arrays of different lengths cannot be aggregated as arrays: the latest groups come as JSON.
-            let groups = (try? JSONDecoder().decode([String].self, from: Data(groups.utf8))) ?? []
+            // The latest groups come as JSON (to_jsonb), one small array per summary.
+            let groups = groups.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
             try await body(AccessSummary(
                 user: user, cluster: cluster, groups: groups, firstAccess: Date(microsecondsSince1970: first.value),
                 lastAccess: Date(microsecondsSince1970: last.value), requests: requests, writes: writes, denied: denied,

@@ -78,7 +78,7 @@ public struct AuditQuery: Sendable {
     /// The SQL and binds. Ordering by (event_time, writer_id, seq) makes every row's place unique.
     func statement() -> PostgresQuery {
         var binds = PostgresBindings()
-        var sql = "SELECT \(StoredEventRow.columns(includeBodies: includeBodies)) FROM kubetrail.audit_events WHERE "
+        var sql = "SELECT \(StoredEventRow.record(includeBodies: includeBodies)) FROM kubetrail.audit_events WHERE "
         sql += filter.whereClause(binds: &binds)
         let direction = order == .newestFirst ? "DESC" : "ASC"
         if let after {
@@ -103,15 +103,14 @@ public struct AuditQuery: Sendable {
         let decompressor = try ZlibDecompressor()
         var last: AuditCursor?
         for try await row in try await client.query(statement(), logger: logger) {
-            let stored = try StoredEventRow(row, includeBodies: includeBodies)
-            let canonical = try stored.row.event()
-            var event = canonical.event
+            let stored = try StoredEventRow(record: row)
+            var canonical = try stored.row.event()
             if includeBodies {
-                event.requestBody = try Self.body(stored.requestBody, canonical.requestBody, decompressor)
-                event.responseBody = try Self.body(stored.responseBody, canonical.responseBody, decompressor)
+                canonical.event.requestBody = try Self.body(stored.requestBody, canonical.requestBody, decompressor)
+                canonical.event.responseBody = try Self.body(stored.responseBody, canonical.responseBody, decompressor)
             }
             let record = AuditRecord(
-                writerID: stored.row.writerID, seq: UInt64(stored.row.seq), event: event,
+                writerID: stored.row.writerID, seq: UInt64(stored.row.seq), event: canonical.event,
                 requestBodyDigest: canonical.requestBody, responseBodyDigest: canonical.responseBody)
             try await body(record)
             last = record.cursor
