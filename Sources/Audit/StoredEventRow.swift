@@ -12,6 +12,12 @@ struct StoredEventRow {
 
     static let columns = AuditRow.columns.joined(separator: ", ")
 
+    /// The select list as separate columns, for `init(_:)`; without bodies, NULLs stand in their
+    /// places so the positions hold (the session queries, which read a few rows each).
+    static func columns(includeBodies: Bool) -> String {
+        includeBodies ? columns : AuditRow.columns.map { $0.hasSuffix("_body") ? "NULL::bytea AS \($0)" : $0 }.joined(separator: ", ")
+    }
+
     /// The select list for queries, as one composite value `ROW(…)` for `init(record:)`. Queries
     /// need neither the chain's hashes nor (unless asked) the bodies: empty constants stand in
     /// their places so the positions hold, and the server sends a few bytes instead of two

@@ -4,7 +4,7 @@ extension AuditRecord {
     /// The record of one `audit_events` row selected with `StoredEventRow.columns(includeBodies:)`,
     /// its bodies decompressed when they were selected.
     init(_ row: PostgresRow, includeBodies: Bool, decompressor: ZlibDecompressor) throws {
-        let stored = try StoredEventRow(row, includeBodies: includeBodies)
+        let stored = try StoredEventRow(row)
         let canonical = try stored.row.event()
         var event = canonical.event
         if includeBodies {
