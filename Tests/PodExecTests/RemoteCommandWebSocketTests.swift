@@ -313,7 +313,7 @@ extension IOTests {
             #expect(connections == 0, "\(openDescriptorTargets())")
             #expect(terminals == terminalsBefore)
             for process in server.launched {
-                #expect(processState(process.pid) == nil)
+                #expect(!isStillOurChild(process.pid), "pid \(process.pid) is still ours, state \(processState(process.pid).map(String.init) ?? "gone")")
             }
         }
     }

@@ -138,6 +138,22 @@ func processState(_ pid: pid_t) -> Character? {
     return line[line.index(close, offsetBy: 2)]
 }
 
+/// The parent of the process `pid`, or nil when there is none (read from /proc/PID/stat).
+func processParent(_ pid: pid_t) -> pid_t? {
+    guard let line = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = line.lastIndex(of: ")")
+    else { return nil }
+    let fields = line[line.index(after: close)...].split(separator: " ")
+    return fields.count > 1 ? pid_t(fields[1]) : nil
+}
+
+/// Whether `pid` is still a child of this process (running, or a zombie nobody reaped). A pid
+/// that exists but belongs to another parent was reaped and then reused: the machine's pids
+/// wrap at 32768, and a full test run starts thousands of processes.
+func isStillOurChild(_ pid: pid_t) -> Bool {
+    processParent(pid) == getpid()
+}
+
 /// Remembers whether a future has completed.
 final class CompletionFlag: Sendable {
     private let box = NIOLockedValueBox(false)
