@@ -17,12 +17,7 @@ import Testing
         #expect(exec.stdout == "got typed-word\n")
 
         // The recording is written on its own task: wait for the session's end event.
-        var events: [JSONValue] = []
-        for _ in 0..<40 {
-            events = try await rig.events(atLeast: 1)
-            if events.contains(where: { $0["kind"] == "session_end" }) { break }
-            try await Task.sleep(for: .milliseconds(250))
-        }
+        let events = try await rig.events { $0.contains { $0["kind"] == "session_end" } }
         let end = try #require(events.first { $0["kind"] == "session_end" }, "no session_end event")
         let session = try #require(end["session"]?.stringValue)
         #expect(events.contains { $0["kind"] == "session_start" && $0["session"] == end["session"] && $0["user"] == "alice" })
@@ -75,12 +70,8 @@ import Testing
         let seen = exec.output()
 
         // The session ends in the trail as the client left it, with everything the client saw.
-        var events: [JSONValue] = []
-        for _ in 0..<60 {
-            events = try await rig.events(atLeast: 1)
-            if events.contains(where: { $0["kind"] == "session_end" }) { break }
-            try await Task.sleep(for: .milliseconds(250))
-        }
+        // The recording is written on its own task: wait for the session's end event.
+        let events = try await rig.events { $0.contains { $0["kind"] == "session_end" } }
         let end = try #require(events.first { $0["kind"] == "session_end" }, "no end event after the client was killed")
         let session = try #require(end["session"]?.stringValue)
         let replay = try await ProxyRig.run(Repository.product("kubetrail"), ["replay", session, "--database-url", rig.databaseURL])
@@ -117,12 +108,8 @@ import Testing
         try script.write(toFile: path, atomically: true, encoding: .utf8)
         let ran = await (try ChildProcess("python3", [path, rig.directory + "/alice/kubeconfig"])).wait(timeout: .seconds(60))
         #expect(ran.status == 0 && ran.stdout == "got from-python\n", "\(ran)")
-        var events: [JSONValue] = []
-        for _ in 0..<40 {
-            events = try await rig.events(atLeast: 1)
-            if events.contains(where: { $0["kind"] == "session_end" }) { break }
-            try await Task.sleep(for: .milliseconds(250))
-        }
+        // The recording is written on its own task: wait for the session's end event.
+        let events = try await rig.events { $0.contains { $0["kind"] == "session_end" } }
         let session = try #require(events.first { $0["kind"] == "session_end" }?["session"]?.stringValue, "no session_end event")
         let replay = try await ProxyRig.run(Repository.product("kubetrail"), ["replay", session, "--database-url", rig.databaseURL])
         #expect(replay.stdout.contains("«from-python↵»") && replay.stdout.contains("got from-python\n"), "\(replay.stdout)")

@@ -66,12 +66,8 @@ import Testing
         try await terminal.type("exit 7")
         _ = try await terminal.waitFor("kubectl-exit=7")
 
-        var events: [JSONValue] = []
-        for _ in 0..<40 {
-            events = try await rig.events(atLeast: 1)
-            if events.contains(where: { $0["kind"] == "session_end" }) { break }
-            try await Task.sleep(for: .milliseconds(250))
-        }
+        // The recording is written on its own task: wait for the session's end event.
+        let events = try await rig.events { $0.contains { $0["kind"] == "session_end" } }
         let end = try #require(events.first { $0["kind"] == "session_end" }, "no session_end event")
         let session = try #require(end["session"]?.stringValue)
         let kubetrail = Repository.product("kubetrail")
