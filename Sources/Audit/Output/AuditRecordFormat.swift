@@ -12,7 +12,7 @@ public enum AuditRecordFormat: String, Sendable, CaseIterable {
     /// The first line, if the format has one.
     public var header: String? {
         switch self {
-        case .table: return Self.tableColumns.map { $0.name.padding(toLength: $0.width, withPad: " ", startingAt: 0) }.joined(separator: " ").trimmingTrailingSpaces
+        case .table: return Self.textTable.header
         case .csv: return Self.csvColumns.joined(separator: ",")
         case .json, .k8sAudit: return nil
         }
@@ -47,9 +47,9 @@ public enum AuditRecordFormat: String, Sendable, CaseIterable {
 
     // MARK: table
 
-    static let tableColumns: [(name: String, width: Int)] = [
+    static let textTable = TextTable(columns: [
         ("TIME", 24), ("USER", 22), ("CLUSTER", 14), ("VERB", 8), ("RESOURCE", 14), ("NAMESPACE/NAME", 30), ("CODE", 4), ("DECISION", 8),
-    ]
+    ])
 
     static func tableLine(_ r: AuditRecord) -> String {
         let e = r.event
@@ -60,9 +60,7 @@ public enum AuditRecordFormat: String, Sendable, CaseIterable {
             resource.isEmpty ? "-" : resource, target.isEmpty ? e.requestURI : target,
             e.responseStatus.map { String($0.code) } ?? "-", e.decision.rawValue,
         ]
-        return zip(cells, tableColumns).map { cell, column in
-            cell.count > column.width ? String(cell.prefix(column.width - 1)) + "…" : cell.padding(toLength: column.width, withPad: " ", startingAt: 0)
-        }.joined(separator: " ").trimmingTrailingSpaces
+        return textTable.line(cells)
     }
 
     // MARK: CSV (RFC 4180)
@@ -247,13 +245,5 @@ public enum AuditRecordFormat: String, Sendable, CaseIterable {
             j.endObject()
         }
         j.endObject()
-    }
-}
-
-extension String {
-    fileprivate var trimmingTrailingSpaces: String {
-        var s = Substring(self)
-        while s.last == " " { s = s.dropLast() }
-        return String(s)
     }
 }

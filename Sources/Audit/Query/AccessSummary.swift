@@ -77,15 +77,15 @@ extension AuditRecordFormat {
     /// The header line for summaries, if the format has one.
     public var summaryHeader: String? {
         switch self {
-        case .table: return Self.summaryColumns.map { $0.name.padding(toLength: $0.width, withPad: " ", startingAt: 0) }.joined(separator: " ")
+        case .table: return Self.summaryTable.header
         case .csv: return "user,cluster,groups,first_access,last_access,requests,writes,denied,sessions"
         case .json, .k8sAudit: return nil
         }
     }
 
-    static let summaryColumns: [(name: String, width: Int)] = [
+    static let summaryTable = TextTable(columns: [
         ("USER", 24), ("CLUSTER", 16), ("FIRST ACCESS", 20), ("LAST ACCESS", 20), ("REQUESTS", 8), ("WRITES", 7), ("DENIED", 7), ("SESSIONS", 8), ("GROUPS", 0),
-    ]
+    ])
 
     /// One summary as one line. `k8s-audit` describes events, not summaries: callers refuse it.
     public func line(_ s: AccessSummary) -> String {
@@ -94,9 +94,7 @@ extension AuditRecordFormat {
         switch self {
         case .table:
             let cells = [s.user, s.cluster, first, last, String(s.requests), String(s.writes), String(s.denied), String(s.sessions), s.groups.joined(separator: ",")]
-            return zip(cells, Self.summaryColumns).map { cell, column in
-                column.width == 0 ? cell : cell.count > column.width ? String(cell.prefix(column.width - 1)) + "…" : cell.padding(toLength: column.width, withPad: " ", startingAt: 0)
-            }.joined(separator: " ")
+            return Self.summaryTable.line(cells)
         case .csv:
             return [s.user, s.cluster, s.groups.joined(separator: ";"), s.firstAccess.rfc3339Micro, s.lastAccess.rfc3339Micro,
                     String(s.requests), String(s.writes), String(s.denied), String(s.sessions)].map(Self.csvField).joined(separator: ",")

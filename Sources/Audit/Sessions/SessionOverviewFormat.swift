@@ -5,14 +5,14 @@ public enum SessionOverviewFormat: String, Sendable, CaseIterable {
     case table
     case json
 
-    static let columns: [(name: String, width: Int)] = [
+    static let textTable = TextTable(columns: [
         ("ID", 36), ("KIND", 11), ("USER", 16), ("CLUSTER", 12), ("START", 20), ("DURATION", 9), ("BYTES", 9), ("TARGET", 32), ("OUTCOME", 0),
-    ]
+    ])
 
     /// The first line, if the format has one.
     public var header: String? {
         switch self {
-        case .table: Self.columns.map { $0.width == 0 ? $0.name : $0.name.padding(toLength: $0.width, withPad: " ", startingAt: 0) }.joined(separator: " ")
+        case .table: Self.textTable.header
         case .json: nil
         }
     }
@@ -23,9 +23,7 @@ public enum SessionOverviewFormat: String, Sendable, CaseIterable {
         case .table:
             let cells = [s.id, s.kind.rawValue, s.user, s.cluster, String(s.start.rfc3339Micro.prefix(19)) + "Z",
                          s.duration.map(Self.duration) ?? "-", Self.bytes(s.bytesIn + s.bytesOut), s.target, s.outcome]
-            return zip(cells, Self.columns).map { cell, column in
-                column.width == 0 ? cell : cell.count > column.width ? String(cell.prefix(column.width - 1)) + "…" : cell.padding(toLength: column.width, withPad: " ", startingAt: 0)
-            }.joined(separator: " ")
+            return Self.textTable.line(cells)
         case .json:
             var j = JSONText()
             j.beginObject()
