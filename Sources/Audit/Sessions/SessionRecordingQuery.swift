@@ -87,7 +87,7 @@ public struct SessionRecordingQuery: Sendable {
                        logger: Logger = DatabaseURL.quietLogger) async throws -> [SessionChunkRecord] {
         var binds = PostgresBindings()
         binds.append(session)
-        var sql = "SELECT \(StoredEventRow.columns(includeBodies: true)), \(Self.offsetExpression) FROM kubetrail.audit_events "
+        var sql = "SELECT \(StoredEventRow.columns(includeBodies: true)) FROM kubetrail.audit_events "
             + "WHERE session_id = $1 AND kind = 'session_chunk' AND \(Self.offsetExpression) IS NOT NULL"
         switch start {
         case .first:
@@ -104,9 +104,12 @@ public struct SessionRecordingQuery: Sendable {
         var page: [SessionChunkRecord] = []
         page.reserveCapacity(limit)
         for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
-            // The offset follows the stored columns.
-            let offset = try row.makeRandomAccess()[AuditRow.columns.count].decode(Int64.self)
+            // The indexed offset is the chunk's own annotation (the filter above passed only rows
+            // where it parses): read it there rather than have the server evaluate it again.
             let record = try AuditRecord(row, includeBodies: true, decompressor: decompressor)
+            guard let offset = record.event.annotations[SessionAnnotation.firstOffset].flatMap({ Int64($0) }) else {
+                throw CanonicalDecodingError("chunk \(record.seq) of session \(session) has no first offset")
+            }
             page.append(SessionChunkRecord(key: SessionChunkKey(offset: offset, seq: Int64(record.seq)), record: record))
         }
         return page
