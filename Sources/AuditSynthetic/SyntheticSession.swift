@@ -21,7 +21,6 @@ public struct SyntheticSession: Sendable {
     public var connectionID = "conn-1"
     public let startedAt: Date
 
-    public static let framesContentType = "application/vnd.kubetrail.session-frames; version=1"
 
     public init(startedAt: Date, auditID: UUID = .timeOrdered()) {
         self.auditID = auditID
@@ -57,7 +56,7 @@ public struct SyntheticSession: Sendable {
             SessionAnnotation.chunk: String(chunk.index), SessionAnnotation.firstOffset: String(chunk.firstOffset),
             SessionAnnotation.lastOffset: String(chunk.lastOffset), SessionAnnotation.frames: String(chunk.frames.count),
         ]
-        e.responseBody = Payload(contentType: Self.framesContentType, bytes: FrameChunkEncoding.encode(chunk.frames))
+        e.responseBody = Payload(contentType: FrameChunkEncoding.contentType, bytes: FrameChunkEncoding.encode(chunk.frames))
         return e
     }
 

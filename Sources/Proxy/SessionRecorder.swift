@@ -95,12 +95,12 @@ final class SessionRecorder: @unchecked Sendable {
         continuation.yield(.chunk(chunk))
     }
 
-    /// Flushes the last chunk and the end event; the records stream ends after them.
     /// The proxy is stopping: the session ends now, with what was recorded so far.
     func stop() {
         finish(bytesFromClient: bytesFromClient, bytesFromCluster: bytesFromCluster, closedFirst: nil, endedBy: "proxy stopping")
     }
 
+    /// Flushes the last chunk and the end event; the records stream ends after them.
     func finish(bytesFromClient: Int64, bytesFromCluster: Int64, closedFirst: SpliceHandler.Side?, endedBy stated: String? = nil) {
         guard !finished else { return }
         finished = true
@@ -116,9 +116,6 @@ final class SessionRecorder: @unchecked Sendable {
     }
 }
 
-/// The media type of a chunk's stored frames (`FrameChunkEncoding`, version 1).
-let sessionFramesContentType = "application/vnd.kubetrail.session-frames; version=1"
-
 extension RequestAuditor {
     /// The event of one recorded chunk: its frames as the body, its place in the session as annotations.
     func sessionChunkEvent(_ chunk: FrameChunk) -> AuditEvent {
@@ -128,7 +125,7 @@ extension RequestAuditor {
         event.annotations[SessionAnnotation.firstOffset] = String(chunk.firstOffset)
         event.annotations[SessionAnnotation.lastOffset] = String(chunk.lastOffset)
         event.annotations[SessionAnnotation.frames] = String(chunk.frames.count)
-        event.responseBody = Payload(contentType: sessionFramesContentType, bytes: FrameChunkEncoding.encode(chunk.frames))
+        event.responseBody = Payload(contentType: FrameChunkEncoding.contentType, bytes: FrameChunkEncoding.encode(chunk.frames))
         return event
     }
 

@@ -20,6 +20,8 @@
 public enum FrameChunkEncoding {
     /// The version this code writes.
     public static let version: UInt8 = 1
+    /// The media type of a chunk event's stored frames, for this version.
+    public static let contentType = "application/vnd.kubetrail.session-frames; version=1"
 
     private static let fromClusterBit: UInt8 = 0x40
     private static let portBit: UInt8 = 0x80
