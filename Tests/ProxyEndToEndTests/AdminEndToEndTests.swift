@@ -126,7 +126,12 @@ import Testing
         #expect(notReady.code == 503)
         #expect(notReady.body.contains("file system is full"), "\(notReady.body)")
         // Requests fail the spool too; the pipeline's own failure then shows in readiness and metrics.
-        for _ in 0..<60 where try await rig.kubectl("alice", ["get", "configmaps", "--request-timeout=20s"]).status == 0 {}
+        // (`where` skips a pass, it does not end the loop: stop at the first refusal.)
+        var refused = false
+        for _ in 0..<60 where !refused {
+            refused = try await rig.kubectl("alice", ["get", "configmaps", "--request-timeout=20s"]).status != 0
+        }
+        #expect(refused, "the proxy kept forwarding with a full spool")
         #expect(try await rig.admin("/readyz").body.contains("audit spool cannot be written"))
         #expect(PrometheusText(try await rig.admin("/metrics").body).sum("proxy_audit_spool_writable") == 0)
 
