@@ -20,7 +20,7 @@ public struct PlaybackState: Sendable, Equatable {
     public let maxIdle: Int64?
     /// The session's length, when its end is known, so a seek forward stops there.
     public var duration: Int64?
-    public private(set) var isPaused = false
+    public var isPaused: Bool { pausedAt != nil }
     /// The offset playback has reached: the last frame played, or where a seek landed.
     public private(set) var position: Int64 = 0
     /// When `position` was reached (moved on by a pause's length on resume).
@@ -70,10 +70,8 @@ public struct PlaybackState: Sendable, Equatable {
             if let pausedAt {
                 anchor += now - pausedAt
                 self.pausedAt = nil
-                isPaused = false
             } else {
                 pausedAt = now
-                isPaused = true
             }
             return .none
         case .faster, .slower:

@@ -58,12 +58,11 @@ public final class SessionChunkReader {
             if try await fetchPage() { continue }
             // Nothing more stored now. The end event is written after the last chunk, by the
             // same writer, so once it is visible every chunk is: look once more, then stop.
-            if end == nil { end = try await query.end(on: client, logger: logger) }
-            if end != nil {
-                if try await fetchPage() { continue }
-                return .ended
+            if end == nil {
+                end = try await query.end(on: client, logger: logger)
+                if end != nil, try await fetchPage() { continue }
             }
-            return follow ? .caughtUp : .ended
+            return end != nil || !follow ? .ended : .caughtUp
         }
     }
 
