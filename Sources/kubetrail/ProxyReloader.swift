@@ -66,11 +66,12 @@ actor ProxyReloader {
             let hooks: ProxyPolicyHooks
             do {
                 hooks = try await ProxyHooksFactory.hooks(next, clientCAs: listener.clientCAs, configPath: configPath, generation: generation + 1)
+                // The last step that can fail (a key that does not match its certificate): the new pools go with it.
+                try server.replaceTLS(certificateChain: listener.certificateChain, privateKey: listener.privateKey, clientCAs: listener.clientCAs)
             } catch {
                 for cluster in made { try? await cluster.shutdown() }
                 throw error
             }
-            try server.replaceTLS(certificateChain: listener.certificateChain, privateKey: listener.privateKey, clientCAs: listener.clientCAs)
             core.replace(with: .init(clusters: kept.map(\.cluster), hooks: hooks, onAuditFailure: next.audit.onAuditFailure == .allow ? .allow : .deny,
                                         onRecordingFailure: next.audit.onRecordingFailure == .continue ? .continue : .close))
 
