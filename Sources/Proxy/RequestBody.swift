@@ -33,7 +33,7 @@ final class RequestBody: @unchecked Sendable {
         chunks = nil
     }
 
-    /// Whether the request carries a body (its bytes may not all have arrived yet).
+    /// Whether the request has no body: it ended with its head, or its body was empty.
     var isEmpty: Bool { chunks == nil && received.load(ordering: .relaxed) == 0 }
 
     /// The bytes handed on so far, to the exchange or upstream.

@@ -92,7 +92,7 @@ public enum AuditDurability: String, Sendable, Equatable, CaseIterable {
     case batched
 }
 
-/// What happens when the audit spool cannot take an event.
+/// What happens to an exec, attach or port-forward session that cannot be recorded.
 public enum RecordingFailurePolicy: String, Sendable, Equatable, CaseIterable {
     /// The session ends when what flows in it cannot be recorded. The default.
     case close
@@ -100,6 +100,7 @@ public enum RecordingFailurePolicy: String, Sendable, Equatable, CaseIterable {
     case `continue`
 }
 
+/// What happens when the audit spool cannot take an event.
 public enum AuditFailurePolicy: String, Sendable, Equatable, CaseIterable {
     /// Fail closed: HTTP 503 with a Kubernetes Status body. The default.
     case deny
