@@ -86,12 +86,12 @@ public struct ChainVerifier: Sendable {
         var checkpointsMatched = 0
         let rows = try await client.query(
             """
-            SELECT \(unescaped: StoredEventRow.columns) FROM kubetrail.audit_events
+            SELECT \(unescaped: StoredEventRow.record(includeBodies: true, includeHashes: true)) FROM kubetrail.audit_events
             WHERE writer_id = \(writer) ORDER BY seq, event_time
             """, logger: logger)
         for try await row in rows {
             report.eventsTotal += 1
-            let stored = try StoredEventRow(row)
+            let stored = try StoredEventRow(record: row)
             let seq = UInt64(stored.row.seq)
             var damage: (ChainDamage.Kind, String)?
 

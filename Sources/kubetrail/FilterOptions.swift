@@ -85,8 +85,8 @@ final class LineOutput {
     }
 
     /// One record as one line, formatted straight into the output buffer.
-    func write(_ record: AuditRecord, as format: AuditRecordFormat) {
-        format.write(record, into: &buffer)
+    func write(_ record: AuditRecord, as format: AuditRecordFormat) throws {
+        try format.write(record, into: &buffer)
         buffer.append(0x0a)
         if buffer.count >= 1 << 16 { flush() }
     }

@@ -63,7 +63,7 @@ struct Query: AsyncParsableCommand {
         var count = 0
         let last = try await url.withClient { client in
             try await query.run(on: client) { record in
-                output.write(record, as: format)
+                try output.write(record, as: format)
                 count += 1
             }
         }

@@ -12,7 +12,7 @@ import Testing
     func reference(_ filter: AuditFilter, _ format: AuditRecordFormat, _ client: PostgresClient) async throws -> [UInt8] {
         var bytes: [UInt8] = []
         try await AuditQuery(filter: filter, order: .oldestFirst).run(on: client) { record in
-            bytes += Array(format.line(record).utf8) + [0x0a]
+            bytes += Array(try format.line(record).utf8) + [0x0a]
         }
         return bytes
     }

@@ -20,7 +20,7 @@ import Testing
 
     @Test func csvParsesBackWithAnRFC4180Reader() throws {
         let format = AuditRecordFormat.csv
-        let text = ([format.header!] + Self.records.map(format.line)).joined(separator: "\n") + "\n"
+        let text = ([format.header!] + (try Self.records.map(format.line))).joined(separator: "\n") + "\n"
         let rows = try CSVReader.parse(text)
         #expect(rows.count == Self.records.count + 1)
         let header = rows[0]
@@ -37,7 +37,7 @@ import Testing
 
     @Test func jsonLinesAreJSON() throws {
         for record in Self.records {
-            let line = AuditRecordFormat.json.line(record)
+            let line = try AuditRecordFormat.json.line(record)
             #expect(!line.contains("\n"))
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             if let body = record.event.requestBody, body.contentType == "application/json" {
@@ -102,7 +102,7 @@ import Testing
         annotated.annotations = ["zeta.example/x": "1", "a.example/y": "2", "kubetrail.io/cluster": "spoofed", "kubetrail.io/l": "3"]
         for event in [plain, annotated] {
             let record = AuditRecord(writerID: "w-1", seq: 42, event: event)
-            let line = AuditRecordFormat.k8sAudit.line(record)
+            let line = try AuditRecordFormat.k8sAudit.line(record)
             let decoded = try JSONDecoder().decode(K8sEvent.self, from: Data(line.utf8))
             var expected = event.annotations
             expected["authorization.k8s.io/decision"] = event.decision == .allow ? "allow" : "forbid"
@@ -122,6 +122,27 @@ import Testing
         }
     }
 
+    /// The fields kept in a row's extras (user extra, the impersonated user whole, the status's
+    /// words, whether there is an object) reach the audit.k8s.io/v1 event.
+    @Test func k8sAuditCarriesWhatTheExtrasHold() throws {
+        var event = CanonicalEventEncodingTests.fixed
+        event.impersonatedUser = UserInfo(username: "carol", uid: "u-7", groups: ["g1", "g2"], extra: ["team": ["a\"b", "c"], "acr": []])
+        event.responseStatus = ResponseStatus(code: 403, status: "Failure", reason: "Forbidden", message: "secrets \"s1\" is forbidden")
+        let decoded = try JSONDecoder().decode(K8sEvent.self, from: Data(AuditRecordFormat.k8sAudit.line(AuditRecord(writerID: "w", seq: 1, event: event)).utf8))
+        #expect(decoded.user.uid == "u-1" && decoded.user.extra == ["scopes": ["b", "a"], "acr": ["1"]])
+        #expect(decoded.impersonatedUser?.username == "carol" && decoded.impersonatedUser?.uid == "u-7")
+        #expect(decoded.impersonatedUser?.groups == ["g1", "g2"] && decoded.impersonatedUser?.extra == ["team": ["a\"b", "c"], "acr": []])
+        #expect(decoded.responseStatus?.status == "Failure" && decoded.responseStatus?.reason == "Forbidden")
+        #expect(decoded.responseStatus?.message == "secrets \"s1\" is forbidden" && decoded.responseStatus?.code == 403)
+        #expect(decoded.objectRef?.apiVersion == "v1" && decoded.objectRef?.resource == "secrets")
+        event.objectRef = nil
+        event.user.extra = [:]
+        let bare = try AuditRecordFormat.k8sAudit.line(AuditRecord(writerID: "w", seq: 1, event: event))
+        let decodedBare = try JSONDecoder().decode(K8sEvent.self, from: Data(bare.utf8))
+        #expect(decodedBare.objectRef == nil && decodedBare.user.extra == nil)
+        #expect(!bare.contains("\"objectRef\"") && !bare.contains("\"extra\":{}"))
+    }
+
     /// Control characters, quotes, backslashes and non-ASCII text survive the byte-level writer.
     @Test func jsonStringsRoundTrip() throws {
         var event = CanonicalEventEncodingTests.fixed
@@ -130,7 +151,7 @@ import Testing
         event.requestURI = "/api/v1/namespaces/\(nasty)"
         event.latencyMicroseconds = -9_223_372_036_854_775_807 - 1
         event.bytesOut = 9_223_372_036_854_775_807
-        let line = AuditRecordFormat.json.line(AuditRecord(writerID: nasty, seq: UInt64(Int64.max), event: event))
+        let line = try AuditRecordFormat.json.line(AuditRecord(writerID: nasty, seq: UInt64(Int64.max), event: event))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         #expect(object["user"] as? String == nasty && object["writer"] as? String == nasty)
         #expect(object["groups"] as? [String] == [nasty, ""])
@@ -140,8 +161,8 @@ import Testing
         #expect(line.contains("\"auditID\":\"\(event.auditID.uuidString.lowercased())\""))
     }
 
-    @Test func tableLinesAreAligned() {
-        let lines = [AuditRecordFormat.table.header!] + Self.records.prefix(10).map(AuditRecordFormat.table.line)
+    @Test func tableLinesAreAligned() throws {
+        let lines = [AuditRecordFormat.table.header!] + (try Self.records.prefix(10).map(AuditRecordFormat.table.line))
         let userColumn = lines[0].range(of: "USER")!.lowerBound.utf16Offset(in: lines[0])
         for line in lines.dropFirst() {
             #expect(line.utf16.count > userColumn)

@@ -1,6 +1,10 @@
 import Foundation
 
 /// How records are printed: an aligned table, JSON lines, CSV, or Kubernetes audit events.
+///
+/// Every format writes from a stored record's bytes (`StoredRecordView`), as export reads them
+/// from the trail: no `AuditEvent` and no Strings per field on that path. A record built in
+/// memory is first written as those bytes, so both print through the same code.
 public enum AuditRecordFormat: String, Sendable, CaseIterable {
     case table
     case json
@@ -19,29 +23,31 @@ public enum AuditRecordFormat: String, Sendable, CaseIterable {
     }
 
     /// One record as one line, without its newline.
-    public func line(_ record: AuditRecord) -> String {
-        switch self {
-        case .table: return Self.tableLine(record)
-        case .csv: return Self.csvLine(record)
-        case .json, .k8sAudit:
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(1024)
-            write(record, into: &bytes)
-            return String(decoding: bytes, as: UTF8.self)
+    public func line(_ record: AuditRecord) throws -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1024)
+        try write(record, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends one record as one line, without its newline, to `bytes`.
+    public func write(_ record: AuditRecord, into bytes: inout [UInt8]) throws {
+        let stored = record.storedRecordBytes()
+        try stored.withUnsafeBytes { raw in
+            try write(StoredRecordView(raw), bodies: .plain, into: &bytes)
         }
     }
 
-    /// Appends one record as one line, without its newline, to `bytes`: what `line` returns,
-    /// without a String or a buffer of its own per record (export's hot path).
-    public func write(_ record: AuditRecord, into bytes: inout [UInt8]) {
+    /// Appends the line of a record read from the trail, without its newline: export's hot path.
+    func write(_ r: StoredRecordView, bodies: StoredBodies, into bytes: inout [UInt8]) throws {
         switch self {
-        case .table: bytes.append(contentsOf: Self.tableLine(record).utf8)
-        case .csv: bytes.append(contentsOf: Self.csvLine(record).utf8)
+        case .table: bytes.append(contentsOf: Self.tableLine(r).utf8)
+        case .csv: Self.csvLine(r, into: &bytes)
         case .json, .k8sAudit:
             var j = JSONText(appendingTo: [])
             swap(&j.bytes, &bytes)
-            if self == .json { Self.jsonLine(record, &j) } else { Self.k8sAuditLine(record, &j) }
-            swap(&j.bytes, &bytes)
+            defer { swap(&j.bytes, &bytes) }
+            if self == .json { try Self.jsonLine(r, bodies, &j) } else { try Self.k8sAuditLine(r, bodies, &j) }
         }
     }
 
@@ -51,16 +57,23 @@ public enum AuditRecordFormat: String, Sendable, CaseIterable {
         ("TIME", 24), ("USER", 22), ("CLUSTER", 14), ("VERB", 8), ("RESOURCE", 14), ("NAMESPACE/NAME", 30), ("CODE", 4), ("DECISION", 8),
     ])
 
-    static func tableLine(_ r: AuditRecord) -> String {
-        let e = r.event
-        let target = [e.objectRef?.namespace, e.objectRef?.name].compactMap { $0 }.joined(separator: "/")
-        let resource = [e.objectRef?.resource, e.objectRef?.subresource].compactMap { $0 }.joined(separator: "/")
+    static func tableLine(_ r: StoredRecordView) -> String {
+        func text(_ column: StoredColumn) -> String? { r.bytes(column).map { String(decoding: $0, as: UTF8.self) } }
+        let target = [text(.namespace), text(.name)].compactMap { $0 }.joined(separator: "/")
+        let resource = [text(.resource), text(.subresource)].compactMap { $0 }.joined(separator: "/")
         let cells = [
-            String(e.stageTimestamp.rfc3339Micro.prefix(23)) + "Z", e.user.username, e.cluster, e.verb,
-            resource.isEmpty ? "-" : resource, target.isEmpty ? e.requestURI : target,
-            e.responseStatus.map { String($0.code) } ?? "-", e.decision.rawValue,
+            millisecondTime(r.timestamp(.eventTime)), text(.username)!, text(.cluster)!,
+            text(.verb)!, resource.isEmpty ? "-" : resource, target.isEmpty ? text(.requestURI)! : target,
+            r.optionalInt32(.statusCode).map { String($0) } ?? "-", text(.decision)!,
         ]
         return textTable.line(cells)
+    }
+
+    /// RFC 3339 to the millisecond: the microseconds' last three digits cut.
+    static func millisecondTime(_ microseconds: Int64) -> String {
+        var bytes: [UInt8] = []
+        CivilTime.write(microseconds, dateTimeSeparator: UInt8(ascii: "T"), suffix: "Z", into: &bytes)
+        return String(decoding: bytes.dropLast(4), as: UTF8.self) + "Z"
     }
 
     // MARK: CSV (RFC 4180)
@@ -71,179 +84,76 @@ public enum AuditRecordFormat: String, Sendable, CaseIterable {
         "bytes_out", "source_ips", "user_agent", "session", "kubectl_session", "kubectl_command", "request_uri",
     ]
 
-    static func csvLine(_ r: AuditRecord) -> String {
-        let e = r.event
-        let fields: [String?] = [
-            e.stageTimestamp.rfc3339Micro, r.writerID, String(r.seq), e.auditID.uuidString.lowercased(), e.kind.rawValue,
-            e.stage.rawValue, e.user.username, e.user.groups.joined(separator: ";"), e.impersonatedUser?.username, e.cluster,
-            e.verb, e.objectRef?.apiGroup, e.objectRef?.resource, e.objectRef?.subresource, e.objectRef?.namespace,
-            e.objectRef?.name, e.responseStatus.map { String($0.code) }, e.decision.rawValue, e.decisionRule,
-            String(e.latencyMicroseconds), String(e.bytesIn), String(e.bytesOut), e.sourceIPs.joined(separator: ";"),
-            e.userAgent, e.sessionID, e.kubectlSession, e.kubectlCommand, e.requestURI,
-        ]
-        return fields.map { csvField($0 ?? "") }.joined(separator: ",")
+    static func csvLine(_ r: StoredRecordView, into out: inout [UInt8]) {
+        var scratch: [UInt8] = []
+        var first = true
+        func field(_ bytes: UnsafeRawBufferPointer?) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            if let bytes { appendCSVField(bytes, to: &out) }
+        }
+        func column(_ c: StoredColumn) { field(r.bytes(c)) }
+        func made(_ build: (inout [UInt8]) -> Void) {
+            scratch.removeAll(keepingCapacity: true)
+            build(&scratch)
+            scratch.withUnsafeBytes { field($0) }
+        }
+        func joined(_ c: StoredColumn) {
+            made { s in
+                for (i, element) in r.textArray(c).enumerated() {
+                    if i > 0 { s.append(UInt8(ascii: ";")) }
+                    s.append(contentsOf: element)
+                }
+            }
+        }
+        func decimal(_ value: Int64?) { made { s in if let value { JSONText.writeDecimal(value, into: &s) } } }
+
+        made { CivilTime.write(r.timestamp(.eventTime), dateTimeSeparator: UInt8(ascii: "T"), suffix: "Z", into: &$0) }
+        column(.writerID)
+        decimal(r.int64(.seq))
+        made { JSONText.writeUUID(r.required(.auditID), into: &$0) }
+        for c: StoredColumn in [.kind, .stage, .username] { column(c) }
+        joined(.groups)
+        for c: StoredColumn in [.impersonatedUser, .cluster, .verb, .apiGroup, .resource, .subresource, .namespace, .name] { column(c) }
+        decimal(r.optionalInt32(.statusCode).map(Int64.init))
+        column(.decision)
+        column(.decisionRule)
+        for c: StoredColumn in [.latencyMicroseconds, .bytesIn, .bytesOut] { decimal(r.int64(c)) }
+        joined(.sourceIPs)
+        for c: StoredColumn in [.userAgent, .sessionID, .kubectlSession, .kubectlCommand, .requestURI] { column(c) }
+    }
+
+    /// One field as RFC 4180 wants it: quoted, with its quotes doubled, when it holds a comma, quote or line break.
+    static func appendCSVField(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        guard bytes.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0a || $0 == 0x0d }) else {
+            return out.append(contentsOf: bytes)
+        }
+        out.append(UInt8(ascii: "\""))
+        for byte in bytes {
+            if byte == UInt8(ascii: "\"") { out.append(byte) }
+            out.append(byte)
+        }
+        out.append(UInt8(ascii: "\""))
     }
 
     static func csvField(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var s = s
+        var out: [UInt8] = []
+        s.withUTF8 { appendCSVField(UnsafeRawBufferPointer($0), to: &out) }
+        return String(decoding: out, as: UTF8.self)
     }
+}
 
-    // MARK: JSON lines
+/// How a stored record's body fields hold their bytes: compressed, as the trail stores them, or
+/// as they are (a record built in memory).
+enum StoredBodies {
+    case compressed(ZlibDecompressor)
+    case plain
 
-    static func jsonLine(_ r: AuditRecord, _ j: inout JSONText) {
-        let e = r.event
-        j.beginObject()
-        j.time("time", e.stageTimestamp)
-        j.string("writer", r.writerID)
-        j.number("seq", Int64(r.seq))
-        j.uuid("auditID", e.auditID)
-        j.string("kind", e.kind.rawValue)
-        j.string("stage", e.stage.rawValue)
-        j.string("level", e.level.rawValue)
-        j.string("user", e.user.username)
-        j.strings("groups", e.user.groups)
-        j.string("impersonatedUser", e.impersonatedUser?.username)
-        j.string("cluster", e.cluster)
-        j.string("verb", e.verb)
-        j.string("requestURI", e.requestURI)
-        j.string("apiGroup", e.objectRef?.apiGroup)
-        j.string("resource", e.objectRef?.resource)
-        j.string("subresource", e.objectRef?.subresource)
-        j.string("namespace", e.objectRef?.namespace)
-        j.string("name", e.objectRef?.name)
-        j.number("status", e.responseStatus.map { Int64($0.code) })
-        j.string("decision", e.decision.rawValue)
-        j.string("rule", e.decisionRule)
-        j.string("authentication", e.authenticationMethod.rawValue)
-        j.string("credential", e.credentialID)
-        j.number("latencyMicroseconds", e.latencyMicroseconds)
-        j.number("bytesIn", e.bytesIn)
-        j.number("bytesOut", e.bytesOut)
-        j.strings("sourceIPs", e.sourceIPs)
-        j.string("userAgent", e.userAgent)
-        j.string("session", e.sessionID)
-        j.string("connection", e.connectionID)
-        j.string("kubectlSession", e.kubectlSession)
-        j.string("kubectlCommand", e.kubectlCommand)
-        body(&j, "requestBody", e.requestBody)
-        body(&j, "responseBody", e.responseBody)
-        j.endObject()
-    }
-
-    /// A body as JSON when it is JSON, else as base64 with its content type.
-    static func body(_ j: inout JSONText, _ key: String, _ payload: Payload?, asObjectOnly: Bool = false) {
-        guard let payload else { return }
-        if payload.contentType.hasPrefix("application/json"),
-           let object = try? JSONSerialization.jsonObject(with: Data(payload.bytes), options: [.fragmentsAllowed]) {
-            if payload.bytes.contains(0x0a) || payload.bytes.contains(0x0d) {
-                // Pretty-printed JSON would break the one-event-a-line format: compact it.
-                let compact = (try? JSONSerialization.data(withJSONObject: object, options: [.fragmentsAllowed])) ?? Data("null".utf8)
-                j.raw(key, Array(compact))
-            } else {
-                j.raw(key, payload.bytes)
-            }
-        } else if !asObjectOnly {
-            j.beginObject(key)
-            j.string("contentType", payload.contentType)
-            j.string("base64", Data(payload.bytes).base64EncodedString())
-            j.endObject()
+    func payload(_ stored: UnsafeRawBufferPointer) throws -> [UInt8] {
+        switch self {
+        case .compressed(let decompressor): return try decompressor.decompress(Array(stored))
+        case .plain: return Array(stored)
         }
-    }
-
-    // MARK: audit.k8s.io/v1
-
-    static func k8sAuditLine(_ r: AuditRecord, _ j: inout JSONText) {
-        let e = r.event
-        j.beginObject()
-        j.string("kind", "Event")
-        j.string("apiVersion", "audit.k8s.io/v1")
-        j.string("level", e.level.rawValue)
-        j.uuid("auditID", e.auditID)
-        j.string("stage", e.stage.rawValue)
-        j.string("requestURI", e.requestURI)
-        j.string("verb", e.verb)
-        user(&j, "user", e.user)
-        if let impersonated = e.impersonatedUser { user(&j, "impersonatedUser", impersonated) }
-        j.strings("sourceIPs", e.sourceIPs)
-        if let agent = e.userAgent { j.string("userAgent", agent) }
-        if let ref = e.objectRef {
-            j.beginObject("objectRef")
-            if let value = ref.resource { j.string("resource", value) }
-            if let value = ref.namespace { j.string("namespace", value) }
-            if let value = ref.name { j.string("name", value) }
-            if let value = ref.apiGroup { j.string("apiGroup", value) }
-            if let value = ref.apiVersion { j.string("apiVersion", value) }
-            if let value = ref.subresource { j.string("subresource", value) }
-            j.endObject()
-        }
-        if let status = e.responseStatus {
-            j.beginObject("responseStatus")
-            j.beginObject("metadata")
-            j.endObject()
-            if let s = status.status { j.string("status", s) }
-            if let s = status.message { j.string("message", s) }
-            if let s = status.reason { j.string("reason", s) }
-            j.number("code", Int64(status.code))
-            j.endObject()
-        }
-        body(&j, "requestObject", e.requestBody, asObjectOnly: true)
-        body(&j, "responseObject", e.responseBody, asObjectOnly: true)
-        j.time("requestReceivedTimestamp", e.requestReceivedTimestamp)
-        j.time("stageTimestamp", e.stageTimestamp)
-        j.beginObject("annotations")
-        if e.annotations.isEmpty {
-            // The usual case: only Kubetrail's own annotations, already in key order.
-            for (index, key) in Self.kubetrailAnnotationKeys.enumerated() {
-                if let value = kubetrailAnnotation(index, r) { j.string(key, value) }
-            }
-        } else {
-            var annotations = e.annotations
-            for (index, key) in Self.kubetrailAnnotationKeys.enumerated() {
-                if let value = kubetrailAnnotation(index, r) { annotations[key] = value }
-            }
-            for key in annotations.keys.sorted() { j.string(key, annotations[key]) }
-        }
-        j.endObject()
-        j.endObject()
-    }
-
-    /// The annotations Kubetrail adds to each event, sorted as the output wants them.
-    static let kubetrailAnnotationKeys = [
-        "authorization.k8s.io/decision", "authorization.k8s.io/reason", "kubetrail.io/authentication", "kubetrail.io/cluster",
-        "kubetrail.io/connection", "kubetrail.io/credential", "kubetrail.io/kind", "kubetrail.io/kubectl-command",
-        "kubetrail.io/kubectl-session", "kubetrail.io/seq", "kubetrail.io/session", "kubetrail.io/writer",
-    ]
-
-    /// The value of `kubetrailAnnotationKeys[index]` for `r`, nil when the event has none.
-    static func kubetrailAnnotation(_ index: Int, _ r: AuditRecord) -> String? {
-        let e = r.event
-        switch index {
-        case 0: return e.decision == .allow ? "allow" : "forbid"
-        case 1: return e.decisionRule
-        case 2: return e.authenticationMethod.rawValue
-        case 3: return e.cluster
-        case 4: return e.connectionID
-        case 5: return e.credentialID
-        case 6: return e.kind.rawValue
-        case 7: return e.kubectlCommand
-        case 8: return e.kubectlSession
-        case 9: return String(r.seq)
-        case 10: return e.sessionID
-        default: return r.writerID
-        }
-    }
-
-    static func user(_ j: inout JSONText, _ key: String, _ user: UserInfo) {
-        j.beginObject(key)
-        j.string("username", user.username)
-        if let uid = user.uid { j.string("uid", uid) }
-        j.strings("groups", user.groups)
-        if !user.extra.isEmpty {
-            j.beginObject("extra")
-            for k in user.extra.keys.sorted() { j.strings(k, user.extra[k]!) }
-            j.endObject()
-        }
-        j.endObject()
     }
 }

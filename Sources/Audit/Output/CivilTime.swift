@@ -30,7 +30,18 @@ enum CivilTime {
                 }
                 at += width
             }
-            digits(year, 4); put(UInt8(ascii: "-")); digits(month, 2); put(UInt8(ascii: "-")); digits(day, 2)
+            if (0...9999).contains(year) {
+                digits(year, 4)
+            } else {
+                // Beyond RFC 3339 (a damaged or hand-made row; PostgreSQL's 'infinity'): ISO 8601's
+                // expanded form, sign and every digit, rather than a wrong date or a trap.
+                put(year < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+                var width = 1
+                var left = year.magnitude
+                while left >= 10 { left /= 10; width += 1 }
+                digits(Int64(year.magnitude), max(width, 4))
+            }
+            put(UInt8(ascii: "-")); digits(month, 2); put(UInt8(ascii: "-")); digits(day, 2)
             put(dateTimeSeparator)
             digits(rest / 3_600_000_000, 2); put(UInt8(ascii: ":"))
             digits(rest / 60_000_000 % 60, 2); put(UInt8(ascii: ":"))

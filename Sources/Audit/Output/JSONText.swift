@@ -10,6 +10,8 @@ struct JSONText {
     /// next one needs a comma. Nesting deeper than 64 is not written here.
     private var commaBits: UInt64 = 0
     private var depth = 0
+    /// A data key was just written (`key(utf8:)`): the next member is its value, without a comma.
+    private var keyPending = false
 
     init() {
         bytes = []
@@ -21,12 +23,12 @@ struct JSONText {
 
     var text: String { String(decoding: bytes, as: UTF8.self) }
 
-    mutating func beginObject(_ key: String? = nil) { open(key, UInt8(ascii: "{")) }
+    mutating func beginObject(_ key: StaticString? = nil) { open(key, UInt8(ascii: "{")) }
     mutating func endObject() { close(UInt8(ascii: "}")) }
-    mutating func beginArray(_ key: String? = nil) { open(key, UInt8(ascii: "[")) }
+    mutating func beginArray(_ key: StaticString? = nil) { open(key, UInt8(ascii: "[")) }
     mutating func endArray() { close(UInt8(ascii: "]")) }
 
-    private mutating func open(_ key: String?, _ bracket: UInt8) {
+    private mutating func open(_ key: StaticString?, _ bracket: UInt8) {
         prefix(key)
         bytes.append(bracket)
         depth += 1
@@ -39,73 +41,130 @@ struct JSONText {
         commaBits >>= 1
     }
 
-    private mutating func prefix(_ key: String?) {
+    /// The comma a member needs, then its key. Keys given as literals are written as they are
+    /// (they are ours and need no escaping); `key(utf8:)` quotes one that is data.
+    private mutating func prefix(_ key: StaticString?) {
+        if keyPending {
+            keyPending = false
+            return
+        }
         if depth > 0 {
             if commaBits & 1 != 0 { bytes.append(UInt8(ascii: ",")) }
             commaBits |= 1
         }
         if let key {
-            quote(key)
+            bytes.append(UInt8(ascii: "\""))
+            key.withUTF8Buffer { bytes.append(contentsOf: $0) }
+            bytes.append(UInt8(ascii: "\""))
             bytes.append(UInt8(ascii: ":"))
         }
     }
 
-    mutating func string(_ key: String?, _ value: String?) {
-        prefix(key)
-        if let value { quote(value) } else { append(Self.null) }
+    /// A key that is data (an annotation's, say), quoted; the next value written (with a nil key) is its value.
+    mutating func key(utf8 key: UnsafeRawBufferPointer) {
+        prefix(nil)
+        quote(utf8: key)
+        bytes.append(UInt8(ascii: ":"))
+        keyPending = true
     }
 
-    mutating func number(_ key: String?, _ value: Int64?) {
+    mutating func key(_ key: String) {
+        var key = key
+        key.withUTF8 { self.key(utf8: UnsafeRawBufferPointer($0)) }
+    }
+
+    mutating func string(_ key: StaticString?, _ value: String?) {
+        prefix(key)
+        guard var value else { return append(Self.null) }
+        value.withUTF8 { quote(utf8: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// A string of ours (a literal), quoted.
+    mutating func string(_ key: StaticString?, literal value: StaticString) {
+        prefix(key)
+        value.withUTF8Buffer { quote(utf8: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// A string given as its UTF-8 bytes (a stored field), or null.
+    mutating func string(_ key: StaticString?, utf8 value: UnsafeRawBufferPointer?) {
+        prefix(key)
+        if let value { quote(utf8: value) } else { append(Self.null) }
+    }
+
+    mutating func number(_ key: StaticString?, _ value: Int64?) {
         prefix(key)
         guard let value else { return append(Self.null) }
         Self.writeDecimal(value, into: &bytes)
     }
 
+    /// A number written as a JSON string (`"42"`), as annotation values are.
+    mutating func decimalString(_ key: StaticString?, _ value: Int64) {
+        prefix(key)
+        bytes.append(UInt8(ascii: "\""))
+        Self.writeDecimal(value, into: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
     /// An instant as a JSON string, RFC 3339 with microseconds in UTC, as Kubernetes writes audit times.
-    mutating func time(_ key: String?, _ date: Date) {
+    mutating func time(_ key: StaticString?, _ date: Date) {
         time(key, microseconds: date.microsecondsSince1970)
     }
 
-    mutating func time(_ key: String?, microseconds: Int64) {
+    mutating func time(_ key: StaticString?, microseconds: Int64) {
         prefix(key)
         bytes.append(UInt8(ascii: "\""))
         CivilTime.write(microseconds, dateTimeSeparator: UInt8(ascii: "T"), suffix: "Z", into: &bytes)
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// A UUID as a lower-case string (`8-4-4-4-12`), without building the String first.
-    mutating func uuid(_ key: String?, _ id: UUID) {
+    mutating func uuid(_ key: StaticString?, _ id: UUID) {
+        withUnsafeBytes(of: id.uuid) { uuid(key, bytes: $0) }
+    }
+
+    /// A UUID (its 16 bytes) as a lower-case string (`8-4-4-4-12`), without building the String first.
+    mutating func uuid(_ key: StaticString?, bytes raw: UnsafeRawBufferPointer) {
         prefix(key)
-        // 38 bytes with the quotes, filled on the stack and appended at once.
+        bytes.append(UInt8(ascii: "\""))
+        Self.writeUUID(raw, into: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// The 36 characters of a UUID given as its 16 bytes, lower-case.
+    static func writeUUID(_ raw: UnsafeRawBufferPointer, into bytes: inout [UInt8]) {
+        precondition(raw.count == 16)
+        // Filled on the stack and appended at once.
         var text: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &text) { out in
             let digits: StaticString = "0123456789abcdef"
             digits.withUTF8Buffer { hex in
-                withUnsafeBytes(of: id.uuid) { raw in
-                    out[0] = UInt8(ascii: "\"")
-                    var at = 1
-                    for i in 0..<16 {
-                        if i == 4 || i == 6 || i == 8 || i == 10 { out[at] = UInt8(ascii: "-"); at += 1 }
-                        out[at] = hex[Int(raw[i] >> 4)]
-                        out[at + 1] = hex[Int(raw[i] & 0x0f)]
-                        at += 2
-                    }
-                    out[at] = UInt8(ascii: "\"")
+                var at = 0
+                for i in 0..<16 {
+                    if i == 4 || i == 6 || i == 8 || i == 10 { out[at] = UInt8(ascii: "-"); at += 1 }
+                    out[at] = hex[Int(raw[i] >> 4)]
+                    out[at + 1] = hex[Int(raw[i] & 0x0f)]
+                    at += 2
                 }
             }
         }
-        withUnsafeBytes(of: &text) { bytes.append(contentsOf: $0[..<38]) }
+        withUnsafeBytes(of: &text) { bytes.append(contentsOf: $0[..<36]) }
     }
 
     /// Already-valid JSON (a stored JSON body), inserted as it is.
-    mutating func raw(_ key: String?, _ json: [UInt8]) {
+    mutating func raw(_ key: StaticString?, _ json: some Collection<UInt8>) {
         prefix(key)
         bytes.append(contentsOf: json)
     }
 
-    mutating func strings(_ key: String?, _ values: [String]) {
+    mutating func strings(_ key: StaticString?, _ values: [String]) {
         beginArray(key)
         for value in values { string(nil, value) }
+        endArray()
+    }
+
+    /// The elements of a stored `text[]`.
+    mutating func strings(_ key: StaticString?, _ values: StoredTextArray) {
+        beginArray(key)
+        for value in values { string(nil, utf8: value) }
         endArray()
     }
 
@@ -141,39 +200,36 @@ struct JSONText {
         }
     }
 
-    /// Appends `s` quoted, escaping only what must be escaped; runs of plain bytes go in whole.
-    private mutating func quote(_ s: String) {
-        var s = s
-        s.withUTF8 { utf8 in
-            bytes.append(UInt8(ascii: "\""))
-            guard let base = utf8.baseAddress else { return bytes.append(UInt8(ascii: "\"")) }
-            var start = 0
-            var i = 0
-            while i < utf8.count {
-                let byte = base[i]
-                // The common case first: nothing to escape (0x22 is '"', 0x5c is '\\').
-                if byte >= 0x20 && byte != 0x22 && byte != 0x5c {
-                    i += 1
-                    continue
-                }
-                bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: i - start))
-                switch byte {
-                case UInt8(ascii: "\""): bytes.append(0x5c); bytes.append(byte)
-                case 0x5c: bytes.append(0x5c); bytes.append(0x5c)
-                case 0x0a: bytes.append(0x5c); bytes.append(UInt8(ascii: "n"))
-                case 0x0d: bytes.append(0x5c); bytes.append(UInt8(ascii: "r"))
-                case 0x09: bytes.append(0x5c); bytes.append(UInt8(ascii: "t"))
-                default:
-                    bytes.append(0x5c); bytes.append(UInt8(ascii: "u")); bytes.append(UInt8(ascii: "0")); bytes.append(UInt8(ascii: "0"))
-                    bytes.append(Self.hex[Int(byte >> 4)])
-                    bytes.append(Self.hex[Int(byte & 0x0f)])
-                }
+    /// Appends `utf8` quoted, escaping only what must be escaped; runs of plain bytes go in whole.
+    private mutating func quote(utf8: UnsafeRawBufferPointer) {
+        bytes.append(UInt8(ascii: "\""))
+        guard let base = utf8.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return bytes.append(UInt8(ascii: "\"")) }
+        var start = 0
+        var i = 0
+        while i < utf8.count {
+            let byte = base[i]
+            // The common case first: nothing to escape (0x22 is '"', 0x5c is '\\').
+            if byte >= 0x20 && byte != 0x22 && byte != 0x5c {
                 i += 1
-                start = i
+                continue
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: utf8.count - start))
-            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: i - start))
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(0x5c); bytes.append(byte)
+            case 0x5c: bytes.append(0x5c); bytes.append(0x5c)
+            case 0x0a: bytes.append(0x5c); bytes.append(UInt8(ascii: "n"))
+            case 0x0d: bytes.append(0x5c); bytes.append(UInt8(ascii: "r"))
+            case 0x09: bytes.append(0x5c); bytes.append(UInt8(ascii: "t"))
+            default:
+                bytes.append(0x5c); bytes.append(UInt8(ascii: "u")); bytes.append(UInt8(ascii: "0")); bytes.append(UInt8(ascii: "0"))
+                bytes.append(Self.hex[Int(byte >> 4)])
+                bytes.append(Self.hex[Int(byte & 0x0f)])
+            }
+            i += 1
+            start = i
         }
+        bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: utf8.count - start))
+        bytes.append(UInt8(ascii: "\""))
     }
 }
 

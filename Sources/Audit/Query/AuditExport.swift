@@ -90,10 +90,10 @@ public struct AuditExport: Sendable {
         var chunk: [UInt8] = []
         chunk.reserveCapacity(chunkBytes + 4096)
         var count = 0
-        let format = self.format
-        let chunkBytes = self.chunkBytes
-        try await query.run(on: client, logger: logger) { record in
-            format.write(record, into: &chunk)
+        let bodies = StoredBodies.compressed(try ZlibDecompressor())
+        // Each line is written from the row's bytes as they arrived (no event is built).
+        for try await row in try await client.query(query.statement(), logger: logger) {
+            try StoredEventRow.withView(row) { try format.write($0, bodies: bodies, into: &chunk) }
             chunk.append(0x0a)
             count += 1
             if chunk.count >= chunkBytes {

@@ -103,23 +103,10 @@ public struct AuditQuery: Sendable {
         let decompressor = try ZlibDecompressor()
         var last: AuditCursor?
         for try await row in try await client.query(statement(), logger: logger) {
-            let stored = try StoredEventRow(record: row)
-            var canonical = try stored.row.event()
-            if includeBodies {
-                canonical.event.requestBody = try Self.body(stored.requestBody, canonical.requestBody, decompressor)
-                canonical.event.responseBody = try Self.body(stored.responseBody, canonical.responseBody, decompressor)
-            }
-            let record = AuditRecord(
-                writerID: stored.row.writerID, seq: UInt64(stored.row.seq), event: canonical.event,
-                requestBodyDigest: canonical.requestBody, responseBodyDigest: canonical.responseBody)
+            let record = try AuditRecord(StoredEventRow(record: row), decompressor: decompressor)
             try await body(record)
             last = record.cursor
         }
         return last
-    }
-
-    private static func body(_ stored: [UInt8]?, _ digest: PayloadDigest?, _ decompressor: ZlibDecompressor) throws -> Payload? {
-        guard let stored, let digest else { return nil }
-        return Payload(contentType: digest.contentType, bytes: try decompressor.decompress(stored))
     }
 }

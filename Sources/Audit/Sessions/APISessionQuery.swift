@@ -28,7 +28,7 @@ public struct APISessionQuery: Sendable {
     func statement(includeBodies: Bool) -> PostgresQuery {
         var binds = PostgresBindings()
         binds.append(session)
-        let columns = StoredEventRow.columns(includeBodies: includeBodies)
+        let columns = StoredEventRow.record(includeBodies: includeBodies) + ", event_time, writer_id, seq"
         let sql = """
             SELECT \(columns) FROM kubetrail.audit_events WHERE session_id = $1 AND kind = 'request'
             UNION ALL
@@ -44,7 +44,7 @@ public struct APISessionQuery: Sendable {
                     _ body: (AuditRecord) async throws -> Void) async throws {
         let decompressor = try ZlibDecompressor()
         for try await row in try await client.query(statement(includeBodies: includeBodies), logger: logger) {
-            try await body(try AuditRecord(row, includeBodies: includeBodies, decompressor: decompressor))
+            try await body(try AuditRecord(row, decompressor: decompressor))
         }
     }
 }

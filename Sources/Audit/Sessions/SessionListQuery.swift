@@ -40,7 +40,7 @@ public struct SessionListQuery: Sendable {
         var filter = self.filter
         filter.kinds = [.sessionStart]
         var binds = PostgresBindings()
-        var sql = "SELECT \(StoredEventRow.columns(includeBodies: false)) FROM kubetrail.audit_events WHERE " + filter.whereClause(binds: &binds)
+        var sql = "SELECT \(StoredEventRow.record(includeBodies: false)) FROM kubetrail.audit_events WHERE " + filter.whereClause(binds: &binds)
         if kinds.count < SessionOverview.Kind.interactive.count {
             binds.append(kinds.map(\.rawValue))
             sql += " AND subresource = ANY($\(binds.count)::text[])"
@@ -54,17 +54,17 @@ public struct SessionListQuery: Sendable {
         let decompressor = try ZlibDecompressor()
         var starts: [AuditEvent] = []
         for try await row in try await client.query(interactiveStatement(kinds), logger: logger) {
-            starts.append(try AuditRecord(row, includeBodies: false, decompressor: decompressor).event)
+            starts.append(try AuditRecord(row, decompressor: decompressor).event)
         }
         guard !starts.isEmpty else { return [] }
         var binds = PostgresBindings()
         binds.append(starts.compactMap(\.sessionID))
         let ends = PostgresQuery(
-            unsafeSQL: "SELECT \(StoredEventRow.columns(includeBodies: false)) FROM kubetrail.audit_events WHERE session_id = ANY($1::text[]) AND kind = 'session_end'",
+            unsafeSQL: "SELECT \(StoredEventRow.record(includeBodies: false)) FROM kubetrail.audit_events WHERE session_id = ANY($1::text[]) AND kind = 'session_end'",
             binds: binds)
         var endBySession: [String: AuditEvent] = [:]
         for try await row in try await client.query(ends, logger: logger) {
-            let end = try AuditRecord(row, includeBodies: false, decompressor: decompressor).event
+            let end = try AuditRecord(row, decompressor: decompressor).event
             if let session = end.sessionID { endBySession[session] = end }
         }
         return starts.map { SessionOverview(start: $0, end: $0.sessionID.flatMap { endBySession[$0] }) }

@@ -47,10 +47,10 @@ public struct SessionRecordingQuery: Sendable {
     private func single(kind: AuditEvent.Kind, on client: PostgresClient, logger: Logger) async throws -> AuditRecord? {
         var binds = PostgresBindings()
         binds.append(session)
-        let sql = "SELECT \(StoredEventRow.columns(includeBodies: false)) FROM kubetrail.audit_events WHERE session_id = $1 AND kind = '\(kind.rawValue)' ORDER BY event_time LIMIT 1"
+        let sql = "SELECT \(StoredEventRow.record(includeBodies: false)) FROM kubetrail.audit_events WHERE session_id = $1 AND kind = '\(kind.rawValue)' ORDER BY event_time LIMIT 1"
         let decompressor = try ZlibDecompressor()
         for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
-            return try AuditRecord(row, includeBodies: false, decompressor: decompressor)
+            return try AuditRecord(row, decompressor: decompressor)
         }
         return nil
     }
@@ -87,7 +87,7 @@ public struct SessionRecordingQuery: Sendable {
                        logger: Logger = DatabaseURL.quietLogger) async throws -> [SessionChunkRecord] {
         var binds = PostgresBindings()
         binds.append(session)
-        var sql = "SELECT \(StoredEventRow.columns(includeBodies: true)) FROM kubetrail.audit_events "
+        var sql = "SELECT \(StoredEventRow.record(includeBodies: true)) FROM kubetrail.audit_events "
             + "WHERE session_id = $1 AND kind = 'session_chunk' AND \(Self.offsetExpression) IS NOT NULL"
         switch start {
         case .first:
@@ -106,7 +106,7 @@ public struct SessionRecordingQuery: Sendable {
         for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
             // The indexed offset is the chunk's own annotation (the filter above passed only rows
             // where it parses): read it there rather than have the server evaluate it again.
-            let record = try AuditRecord(row, includeBodies: true, decompressor: decompressor)
+            let record = try AuditRecord(row, decompressor: decompressor)
             guard let offset = record.event.annotations[SessionAnnotation.firstOffset].flatMap({ Int64($0) }) else {
                 throw CanonicalDecodingError("chunk \(record.seq) of session \(session) has no first offset")
             }
