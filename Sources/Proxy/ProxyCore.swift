@@ -59,6 +59,18 @@ public final class ProxyCore: Sendable {
     /// The clusters, hooks and failure policy new requests use.
     public var routing: Routing { current.withLock { $0 } }
 
+    /// The routing a new request uses, and the cluster it names (when there is one), already
+    /// counted in use: under the same lock a reload swaps the routing in, so a pool the reload
+    /// retires is either not this request's or counts it, and is not closed under it. The caller
+    /// calls `requestFinished()` on the cluster when the request ends.
+    func claimRouting(forCluster name: String?) -> (routing: Routing, cluster: UpstreamCluster?) {
+        current.withLock { routing in
+            let cluster = name.flatMap { routing.clusters[$0] }
+            cluster?.requestStarted()
+            return (routing, cluster)
+        }
+    }
+
     /// Puts a reloaded configuration in place for the next request; returns the one it replaced.
     @discardableResult
     public func replace(with routing: Routing) -> Routing {
@@ -66,17 +78,6 @@ public final class ProxyCore: Sendable {
             defer { old = routing }
             return old
         }
-    }
-
-    /// Records an event unless the audit policy omits its stage for the request; false when it
-    /// could not be recorded and the request must be refused.
-    func record(_ event: AuditEvent, omitting omitted: Set<AuditEvent.Stage>) async -> Bool {
-        omitted.contains(event.stage) ? true : await record(event)
-    }
-
-    /// Records an event; false when it could not be recorded and the request must be refused.
-    func record(_ event: AuditEvent) async -> Bool {
-        await recorded(event) || routing.onAuditFailure == .allow
     }
 
     /// Records an event; false when it could not be recorded, whatever `on_audit_failure` says

@@ -13,6 +13,9 @@ struct ProxyExchange: Sendable {
     let core: ProxyCore
     /// The clusters and policy as they were when the request arrived (a reload does not change them mid-request).
     let routing: ProxyCore.Routing
+    /// The routing's cluster the request names, counted in use from the moment the routing was
+    /// taken (`ProxyCore.claimRouting`) until `serve` ends; nil when it names none.
+    let cluster: UpstreamCluster?
     let facts: ConnectionFacts
     let head: HTTPRequestHead
     /// Read whole only where the trail needs it before access (a create's name, a level that
@@ -21,6 +24,7 @@ struct ProxyExchange: Sendable {
     let writer: ResponseWriter
 
     func serve() async {
+        defer { cluster?.requestFinished() }
         let inFlight = ProxyMetrics.inFlight()
         inFlight.increment()
         let started = ContinuousClock.now
@@ -53,6 +57,13 @@ struct ProxyExchange: Sendable {
         "get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "proxy",
         "head", "post", "put", "options", "connect",
     ]
+
+    /// Records an event unless the audit policy omits its stage for the request; false when it
+    /// could not be recorded and, under the `on_audit_failure` this request started with, must be refused.
+    func record(_ event: AuditEvent, omitting omitted: Set<AuditEvent.Stage>) async -> Bool {
+        if omitted.contains(event.stage) { return true }
+        return await core.recorded(event) || routing.onAuditFailure == .allow
+    }
 
     private func exchange(started: ContinuousClock.Instant) async -> Outcome {
         let headers = head.headers.map { ($0.name, $0.value) }
@@ -87,12 +98,10 @@ struct ProxyExchange: Sendable {
             return outcome(auditor, await refuse(.unauthorized(), auditor: auditor, decision: .unauthenticated, rule: refusal.reason))
         }
         auditor.caller = caller
-        guard let cluster = routing.clusters[route.cluster] else {
+        guard let cluster else {
             return outcome(auditor, await refuse(KubernetesStatus(code: 404, reason: "NotFound", message: "cluster \"\(route.cluster)\" not found"),
                                                  auditor: auditor, decision: .deny, rule: "routing: unknown cluster"))
         }
-        cluster.requestStarted()
-        defer { cluster.requestFinished() }
         let info = auditor.info!
         let upgrade = head.headers.first(name: "upgrade")
         if let upgrade, !Self.acceptedUpgrades.contains(upgrade.lowercased()) || !info.isConnect {
@@ -157,7 +166,7 @@ struct ProxyExchange: Sendable {
         // Bodies are redacted (parsed and rewritten) only when the level keeps them.
         let requestPayload = (collected ?? []).isEmpty || auditor.level < .request
             ? nil : Payload(contentType: head.headers.first(name: "content-type") ?? "", bytes: AuditRedaction.request(collected ?? [], info: info))
-        if !(await core.record(auditor.event(stage: .requestReceived, requestBody: requestPayload), omitting: auditor.omitStages)) {
+        if !(await record(auditor.event(stage: .requestReceived, requestBody: requestPayload), omitting: auditor.omitStages)) {
             await writer.status(.serviceUnavailable("the audit trail cannot record this request; refusing it (on_audit_failure: deny)"),
                                 auditID: auditor.auditID)
             return outcome(auditor, 503)
@@ -201,7 +210,7 @@ struct ProxyExchange: Sendable {
             responseHeaders.append(("Audit-Id", auditor.auditID.uuidString.lowercased()))
             try await writer.head(status: status, headers: responseHeaders)
             if info.isLongRunning(query: query) {
-                _ = await core.record(auditor.event(stage: .responseStarted, status: ResponseStatus(code: Int32(status))), omitting: auditor.omitStages)
+                _ = await record(auditor.event(stage: .responseStarted, status: ResponseStatus(code: Int32(status))), omitting: auditor.omitStages)
             }
             for try await chunk in response.body {
                 bytesOut += Int64(chunk.readableBytes)
@@ -227,7 +236,7 @@ struct ProxyExchange: Sendable {
         }
         if auditor.level < .requestResponse { captured = [] }
         let responsePayload = captured.isEmpty ? nil : Payload(contentType: responseContentType, bytes: AuditRedaction.response(captured, info: info))
-        _ = await core.record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: Int32(status)), latency: latency,
+        _ = await record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: Int32(status)), latency: latency,
                                             bytesIn: body.receivedBytes, bytesOut: bytesOut, requestBody: requestPayload, responseBody: responsePayload),
                               omitting: auditor.omitStages)
         return outcome(auditor, status)
@@ -245,7 +254,7 @@ struct ProxyExchange: Sendable {
             return .failure(UnreadBody(code: await refuse(.requestEntityTooLarge(limit: limit), auditor: auditor, decision: .deny,
                                                           rule: "body: larger than \(limit) bytes, kube-apiserver's limit")))
         } catch {
-            _ = await core.record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: 499, reason: "ClientClosedRequest",
+            _ = await core.recorded(auditor.event(stage: .responseComplete, status: ResponseStatus(code: 499, reason: "ClientClosedRequest",
                                                                                               message: "the client closed the connection before the request body ended"),
                                                 decision: allowed ? .allow : .deny, bytesIn: body.receivedBytes))
             return .failure(UnreadBody(code: 499))
@@ -257,8 +266,9 @@ struct ProxyExchange: Sendable {
     func refuse(_ status: KubernetesStatus, auditor: RequestAuditor, decision: AuditEvent.Decision, rule: String) async -> Int {
         var auditor = auditor
         auditor.decisionRule = rule
-        _ = await core.record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: Int32(status.code), reason: status.reason, message: status.message),
-                                            decision: decision))
+        // A refusal is always recorded, whatever stages the policy omits.
+        _ = await core.recorded(auditor.event(stage: .responseComplete, status: ResponseStatus(code: Int32(status.code), reason: status.reason, message: status.message),
+                                              decision: decision))
         await writer.status(status, auditID: auditor.auditID)
         return status.code
     }

@@ -28,7 +28,9 @@ final class ProxyRequestHandler: ChannelInboundHandler, RemovableChannelHandler 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let request = unwrapInboundIn(data)
         let writer = ChannelResponseWriter(channel: context.channel, version: request.head.version, keepAlive: request.head.isKeepAlive)
-        let exchange = ProxyExchange(core: core, routing: core.routing, facts: facts, head: request.head, body: request.body, writer: writer)
+        let claimed = core.claimRouting(forCluster: try? ClusterRoute.parse(request.head.uri).cluster)
+        let exchange = ProxyExchange(core: core, routing: claimed.routing, cluster: claimed.cluster, facts: facts, head: request.head,
+                                     body: request.body, writer: writer)
         let task = Task { [exchange] in await exchange.serve() }
         running = (task, writer)
     }

@@ -30,6 +30,8 @@ final class SessionRecorder: @unchecked Sendable {
         /// The terminal's first size: kubectl sends it once the session is up, after the start
         /// event (which is recorded before the 101), so the end event carries it.
         var initialSize: TerminalResize?
+        /// When the session ended (the request's ResponseComplete measures its latency to here).
+        var endedAt: ContinuousClock.Instant
     }
 
     let records: AsyncStream<Record>
@@ -111,7 +113,8 @@ final class SessionRecorder: @unchecked Sendable {
             : exit != nil ? "exited" : closedFirst == .client ? "client closed" : closedFirst == .upstream ? "cluster closed" : "aborted")
         continuation.yield(.end(SessionEnding(
             endedBy: endedBy, exit: exit, failure: failure ?? tap.failure, duration: offset,
-            bytesFromClient: bytesFromClient, bytesFromCluster: bytesFromCluster, chunks: chunks, initialSize: initialSize)))
+            bytesFromClient: bytesFromClient, bytesFromCluster: bytesFromCluster, chunks: chunks, initialSize: initialSize,
+            endedAt: .now)))
         continuation.finish()
     }
 }

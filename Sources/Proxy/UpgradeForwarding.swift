@@ -32,7 +32,7 @@ extension ProxyExchange {
             answer = try await UpstreamUpgrade.send(upstreamHead, to: cluster, on: downstream.channel.eventLoop)
         } catch {
             let status = KubernetesStatus(code: 502, reason: "BadGateway", message: "cluster \(route.cluster) is unreachable: \(error)")
-            _ = await core.record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: 502)), omitting: auditor.omitStages)
+            _ = await record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: 502)), omitting: auditor.omitStages)
             await writer.status(status, auditID: auditor.auditID)
             return 502
         }
@@ -43,7 +43,7 @@ extension ProxyExchange {
             var headers = answer.head.headers.filter { !ResponseHeaders.hopByHop.contains($0.name.lowercased()) }.map { ($0.name, $0.value) }
             headers.removeAll { ["content-length", "audit-id"].contains($0.0.lowercased()) }
             headers += [("Content-Length", String(answer.body.readableBytes)), ("Audit-Id", auditor.auditID.uuidString.lowercased()), ("Connection", "close")]
-            _ = await core.record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: Int32(code)),
+            _ = await record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: Int32(code)),
                                                 latency: (ContinuousClock.now - started).microseconds, bytesOut: Int64(answer.body.readableBytes)),
                                   omitting: auditor.omitStages)
             try? await writer.head(status: code, headers: headers)
@@ -52,7 +52,7 @@ extension ProxyExchange {
             await writer.abort()
             return code
         }
-        _ = await core.record(auditor.event(stage: .responseStarted, status: ResponseStatus(code: 101)), omitting: auditor.omitStages)
+        _ = await record(auditor.event(stage: .responseStarted, status: ResponseStatus(code: 101)), omitting: auditor.omitStages)
         var switching = answer.head.headers.filter { !["audit-id", "content-length", "transfer-encoding"].contains($0.name.lowercased()) }
             .map { ($0.name, $0.value) }
         switching.append(("Audit-Id", auditor.auditID.uuidString.lowercased()))
@@ -72,7 +72,7 @@ extension ProxyExchange {
             if onFailure == .close, let reason = !startRecorded ? "the audit trail cannot record this session" : unparsable {
                 try? await answer.channel.close()
                 let status = KubernetesStatus.serviceUnavailable("\(reason); refusing it (on_recording_failure: close)")
-                _ = await core.record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: 503, reason: status.reason, message: status.message),
+                _ = await record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: 503, reason: status.reason, message: status.message),
                                                     latency: (ContinuousClock.now - started).microseconds),
                                       omitting: auditor.omitStages)
                 await writer.status(status, auditID: auditor.auditID)
@@ -84,7 +84,12 @@ extension ProxyExchange {
                                                       channels: [downstream.channel, answer.channel])
                 recorder = sessionRecorder
                 let eventLoop = downstream.channel.eventLoop
-                let recording = Task { await Self.recordSession(sessionRecorder, on: eventLoop, auditor: auditor, core: core) }
+                // Removed from the recorded sessions only once its last event is written, so a
+                // stopping proxy waits for it.
+                let recording = Task {
+                    await Self.recordSession(sessionRecorder, on: eventLoop, auditor: auditor, started: started, core: core)
+                    core.recordedSessions.remove(sessionRecorder)
+                }
                 core.recordedSessions.add(.init(recorder: sessionRecorder, eventLoop: downstream.channel.eventLoop, recording: recording,
                                                 channels: [downstream.channel, answer.channel]))
             }
@@ -94,11 +99,15 @@ extension ProxyExchange {
         sessions.increment()
         let done: @Sendable (Int64, Int64, SpliceHandler.Side?) -> Void = { [recorder] fromClient, fromCluster, closedFirst in
             sessions.decrement()
-            recorder?.finish(bytesFromClient: fromClient, bytesFromCluster: fromCluster, closedFirst: closedFirst)
-            if let recorder { core.recordedSessions.remove(recorder) }
+            if let recorder {
+                // Its recording task writes the end event, then the request's ResponseComplete.
+                return recorder.finish(bytesFromClient: fromClient, bytesFromCluster: fromCluster, closedFirst: closedFirst)
+            }
+            // Not recorded inside (level None, or a protocol the recorder cannot parse under
+            // on_recording_failure: continue): only the request's ResponseComplete is written.
             let event = auditor.event(stage: .responseComplete, status: ResponseStatus(code: 101),
                                       latency: (ContinuousClock.now - started).microseconds, bytesIn: fromClient, bytesOut: fromCluster)
-            Task { _ = await core.record(event, omitting: auditor.omitStages) }
+            Task { _ = await record(event, omitting: auditor.omitStages) }
         }
         do {
             try await downstream.switchProtocols(headers: switching, upstream: answer.channel, recorder: sessionRecorder, onClose: done)
@@ -111,10 +120,11 @@ extension ProxyExchange {
         return 101
     }
 
-    /// Writes a session's chunks and its end event to the trail, in order, as the recorder cuts
-    /// them. A chunk the trail refuses is a recording failure (`on_recording_failure` decides);
-    /// the end event counts the chunks lost.
-    static func recordSession(_ recorder: SessionRecorder, on eventLoop: EventLoop, auditor: RequestAuditor, core: ProxyCore) async {
+    /// Writes a session's chunks, its end event and the request's ResponseComplete to the trail,
+    /// in order, as the recorder cuts them. A chunk the trail refuses is a recording failure
+    /// (`on_recording_failure` decides); the end event counts the chunks lost.
+    static func recordSession(_ recorder: SessionRecorder, on eventLoop: EventLoop, auditor: RequestAuditor,
+                              started: ContinuousClock.Instant, core: ProxyCore) async {
         var lost = 0
         for await record in recorder.records {
             switch record {
@@ -128,6 +138,11 @@ extension ProxyExchange {
                 var event = auditor.sessionEndEvent(ending)
                 if lost > 0 { event.annotations[SessionAnnotation.chunksLost] = String(lost) }
                 _ = await core.recorded(event)
+                if !auditor.omitStages.contains(.responseComplete) {
+                    _ = await core.recorded(auditor.event(
+                        stage: .responseComplete, status: ResponseStatus(code: 101), latency: (ending.endedAt - started).microseconds,
+                        bytesIn: ending.bytesFromClient, bytesOut: ending.bytesFromCluster))
+                }
             }
         }
     }

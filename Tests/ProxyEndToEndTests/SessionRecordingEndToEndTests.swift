@@ -25,6 +25,7 @@ import Testing
         let request = try #require(events.first { $0["subresource"] == "exec" && $0["stage"] == "RequestReceived" })
         #expect(request["session"] == end["session"], "the exec request and its recording share the session id")
         #expect(session == request["auditID"]?.stringValue)
+        try Self.expectClosingEvent(after: end, in: events)
 
         let kubetrail = Repository.product("kubetrail")
         let text = try await ProxyRig.run(kubetrail, ["replay", session, "--database-url", rig.databaseURL])
@@ -161,10 +162,26 @@ import Testing
         let events = try await rig.events(atLeast: 1)
         let end = try #require(events.first { $0["kind"] == "session_end" }, "no end event for the session cut by SIGTERM")
         let session = try #require(end["session"]?.stringValue)
+        try Self.expectClosingEvent(after: end, in: events)
         let replay = try await ProxyRig.run(Repository.product("kubetrail"), ["replay", session, "--database-url", rig.databaseURL])
         #expect(replay.stdout.contains("started\n"), "\(replay.stdout)")
         #expect(replay.stdout.hasSuffix("# ended: proxy stopping\n"), "\(replay.stdout)")
         let verified = try await ProxyRig.run(Repository.product("kubetrail"), ["verify", "--database-url", rig.databaseURL])
         #expect(verified.status == 0)
+    }
+
+    /// The exec request's own ResponseComplete (101, with the session's byte counts) is in the
+    /// trail right after the session's end event: written by the recording task, which a stopping
+    /// proxy waits for, not on a task of its own that could race the end event or be lost.
+    static func expectClosingEvent(after end: JSONValue, in events: [JSONValue]) throws {
+        let closing = try #require(events.first {
+            $0["kind"] == "request" && $0["subresource"] == "exec" && $0["stage"] == "ResponseComplete" && $0["session"] == end["session"]
+        }, "no ResponseComplete for the exec request")
+        #expect(closing["status"] == 101)
+        #expect(closing["writer"] == end["writer"])
+        let closingSeq = try #require(closing["seq"]?.intValue)
+        let endSeq = try #require(end["seq"]?.intValue)
+        #expect(closingSeq > endSeq, "the request's ResponseComplete follows the session's end event")
+        #expect(closing["bytesIn"] == end["bytesIn"] && closing["bytesOut"] == end["bytesOut"])
     }
 }
