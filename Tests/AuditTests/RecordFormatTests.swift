@@ -47,6 +47,8 @@ import Testing
             #expect(object["user"] as? String == record.event.user.username)
             #expect(object["groups"] as? [String] == record.event.user.groups)
             #expect(object["auditID"] as? String == record.event.auditID.uuidString.lowercased())
+            // The event's own annotations, and only when it has some.
+            #expect((object["annotations"] as? [String: String]) == (record.event.annotations.isEmpty ? nil : record.event.annotations))
         }
     }
 

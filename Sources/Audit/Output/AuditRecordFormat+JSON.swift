@@ -37,6 +37,18 @@ extension AuditRecordFormat {
         j.string("connection", utf8: r.bytes(.connectionID))
         j.string("kubectlSession", utf8: r.bytes(.kubectlSession))
         j.string("kubectlCommand", utf8: r.bytes(.kubectlCommand))
+        // The event's own annotations (a session's exit code, chunk offsets, …), in key order;
+        // absent when there are none, as for most requests.
+        let extras = try StoredExtras(r.required(.extras))
+        if extras.annotationCount > 0 {
+            j.beginObject("annotations")
+            var c = CanonicalByteCursor(extras.annotations)
+            for _ in 0..<(try c.u32()) {
+                j.key(utf8: try c.string())
+                j.string(nil, utf8: try c.string())
+            }
+            j.endObject()
+        }
         try body(&j, "requestBody", r, .requestBodyType, .requestBody, bodies)
         try body(&j, "responseBody", r, .responseBodyType, .responseBody, bodies)
         j.endObject()
