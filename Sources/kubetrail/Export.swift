@@ -7,12 +7,13 @@ struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Stream every event of a time range, oldest first, to stdout or a file.",
         discussion: """
-            For SIEMs and archives: --format k8s-audit writes audit.k8s.io/v1 Event lines that
-            tools reading kube-apiserver audit logs ingest unchanged. The range streams from the
+            For SIEMs and archives: --format k8s-audit writes audit.k8s.io/v1 Event lines that \
+            tools reading kube-apiserver audit logs ingest unchanged. The range streams from the \
             database in constant memory; on a terminal a progress line shows on stderr.
 
             Example:
-              kubetrail export --since 2026-11-01T00:00:00Z --until 2026-12-01T00:00:00Z --format k8s-audit --output november.jsonl
+              kubetrail export --since 2026-11-01T00:00:00Z --until 2026-12-01T00:00:00Z \\
+                --format k8s-audit --output november.jsonl
             """
     )
 

@@ -6,7 +6,7 @@ struct Kubetrail: AsyncParsableCommand {
         commandName: "kubetrail",
         abstract: "An identity-aware Kubernetes access proxy with an append-only, tamper-evident audit trail.",
         discussion: """
-            The trail lives in PostgreSQL. Every command that reads or writes it takes
+            The trail lives in PostgreSQL. Every command that reads or writes it takes \
             --database-url postgres://USER:PASSWORD@HOST:PORT/DATABASE, or KUBETRAIL_DATABASE_URL.
 
             Start here:

@@ -6,14 +6,14 @@ struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Apply pending schema migrations to the audit database.",
         discussion: """
-            Applies the numbered SQL files this binary carries (the repository's migrations/),
-            in order, each in its own transaction, and records each file's name and SHA-256 in
-            kubetrail.schema_migrations. Safe to run again: applied files are skipped. Refuses
-            to run when an applied file has changed since, or when the database knows
+            Applies the numbered SQL files this binary carries (the repository's migrations/), \
+            in order, each in its own transaction, and records each file's name and SHA-256 in \
+            kubetrail.schema_migrations. Safe to run again: applied files are skipped. Refuses \
+            to run when an applied file has changed since, or when the database knows \
             migrations this binary does not.
 
-            Run it as the database owner (it creates the kubetrail schema, the
-            kubetrail_writer and kubetrail_auditor roles and the append-only triggers), then
+            Run it as the database owner (it creates the kubetrail schema, the \
+            kubetrail_writer and kubetrail_auditor roles and the append-only triggers), then \
             grant kubetrail_writer to the proxy's login and kubetrail_auditor to auditors':
               GRANT kubetrail_writer TO proxy_login;
             """

@@ -18,25 +18,25 @@ struct ProxyCommand: AsyncParsableCommand {
         commandName: "proxy",
         abstract: "Run the identity-aware, audited Kubernetes access proxy.",
         discussion: """
-            Reads a YAML configuration (a complete, commented example is examples/kubetrail-proxy.yaml):
-            listen address and TLS, client CAs and/or OIDC, the clusters behind the proxy with the
-            proxy's own credentials for each, the policy (roles, deny rules, default deny) and the
+            Reads a YAML configuration (a complete, commented example is examples/kubetrail-proxy.yaml): \
+            listen address and TLS, client CAs and/or OIDC, the clusters behind the proxy with the \
+            proxy's own credentials for each, the policy (roles, deny rules, default deny) and the \
             audit trail (database, spool directory, durability, on_audit_failure, levels).
 
-            Clients use https://PROXY/clusters/<name> as their server URL (`kubetrail ca issue` writes
-            such kubeconfigs). Every request is authenticated, authorized, recorded in the audit spool
-            before it is forwarded (durably first with durability: strict), forwarded as the caller
-            (Impersonate-User/Group, Audit-ID) with the proxy's own credentials, and recorded again when
-            it completes. Events reach PostgreSQL from the spool; when the database is away they wait
+            Clients use https://PROXY/clusters/<name> as their server URL (`kubetrail ca issue` writes \
+            such kubeconfigs). Every request is authenticated, authorized, recorded in the audit spool \
+            before it is forwarded (durably first with durability: strict), forwarded as the caller \
+            (Impersonate-User/Group, Audit-ID) with the proxy's own credentials, and recorded again when \
+            it completes. Events reach PostgreSQL from the spool; when the database is away they wait \
             on disk. A bad configuration is refused at start, naming the file, the key and the problem.
 
-            The admin listener (admin_listen, default 127.0.0.1:9443, plain HTTP) serves /metrics
-            (Prometheus), /healthz and /readyz (ready only while the audit spool is writable and its
+            The admin listener (admin_listen, default 127.0.0.1:9443, plain HTTP) serves /metrics \
+            (Prometheus), /healthz and /readyz (ready only while the audit spool is writable and its \
             file system has room). Logs are JSON lines on stderr unless --log-format text.
 
-            SIGHUP, or a change to any certificate, key, CA or JWKS file the configuration names,
-            reloads the configuration, certificates and policy without dropping connections; a bad
-            new configuration is logged and the running one kept. SIGTERM or SIGINT stops accepting,
+            SIGHUP, or a change to any certificate, key, CA or JWKS file the configuration names, \
+            reloads the configuration, certificates and policy without dropping connections; a bad \
+            new configuration is logged and the running one kept. SIGTERM or SIGINT stops accepting, \
             lets requests finish their audit events, and flushes the spool.
 
               kubetrail proxy --config /etc/kubetrail/proxy.yaml

@@ -6,19 +6,20 @@ struct Query: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List audit events, one row per event, newest first.",
         discussion: """
-            Filters combine (all must match; a repeated filter matches any of its values). Times
-            are RFC 3339 or durations before now. Results stream in pages: when a page is full,
-            the command prints on stderr the --after value that continues it, with no gap and
+            Filters combine (all must match; a repeated filter matches any of its values). Times \
+            are RFC 3339 or durations before now. Results stream in pages: when a page is full, \
+            the command prints on stderr the --after value that continues it, with no gap and \
             no repeat even while events keep arriving.
 
             Examples:
               kubetrail query --user alice --since 7d
-              kubetrail query --namespace prod --verb delete --verb deletecollection --format csv
+              kubetrail query --namespace prod --verb delete --verb deletecollection \\
+                --format csv
               kubetrail query --status 4xx --decision deny --since 24h --format json
               kubetrail query --audit-id 0193… --show-bodies
 
-            Formats: table (the default on a terminal), json (JSON lines, the default otherwise),
-            csv (RFC 4180), k8s-audit (audit.k8s.io/v1 Event lines, for SIEMs).
+            Formats: table (the default on a terminal), json (JSON lines, the default otherwise), \
+            csv (RFC 4180), k8s-audit (audit.k8s.io/v1 Event lines, for SIEMs). \
             Connect as the read-only kubetrail_auditor role.
             """
     )

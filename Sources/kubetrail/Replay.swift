@@ -13,19 +13,19 @@ struct ReplayCommand: AsyncParsableCommand {
         commandName: "replay",
         abstract: "Play a recorded exec, attach or port-forward session, or show an API session's requests.",
         discussion: """
-            SESSION is an id that `kubetrail sessions` lists: an interactive
-            session's (the audit id of its exec, attach or port-forward request),
+            SESSION is an id that `kubetrail sessions` lists: an interactive \
+            session's (the audit id of its exec, attach or port-forward request), \
             or an API session's (a kubectl run's Kubectl-Session, or a connection).
 
-            On a terminal, with no --format, an interactive session plays with its
+            On a terminal, with no --format, an interactive session plays with its \
             original timing:
               space    pause / resume
               → / ←    5 seconds on / back (the screen is cleared and drawn
                        from the chunk there)
               + / -    twice / half as fast
               q        quit (Ctrl-C too)
-            --speed 4 plays four times as fast; --max-idle 2 plays every pause
-            longer than 2 seconds as 2 seconds; --from 45:00 starts there. The
+            --speed 4 plays four times as fast; --max-idle 2 plays every pause \
+            longer than 2 seconds as 2 seconds; --from 45:00 starts there. The \
             position and speed show in the terminal's title.
 
             Elsewhere (a pipe, a file), or with --format, it prints:
@@ -38,17 +38,17 @@ struct ReplayCommand: AsyncParsableCommand {
               kubetrail replay ID --format asciicast > s.cast
               asciinema play s.cast
 
-            --follow watches a live session: what is recorded shows as it reaches
-            the trail (chunks are cut at least every second), until the session's
+            --follow watches a live session: what is recorded shows as it reaches \
+            the trail (chunks are cut at least every second), until the session's \
             end event.
 
-            An API session prints as a timeline: each request as it arrived (→)
-            and as it was answered (←), with times from the first, status,
-            latency, bytes, and the stored request and response bodies
-            decompressed (Kubernetes protobuf shown as JSON; which bodies are
+            An API session prints as a timeline: each request as it arrived (→) \
+            and as it was answered (←), with times from the first, status, \
+            latency, bytes, and the stored request and response bodies \
+            decompressed (Kubernetes protobuf shown as JSON; which bodies are \
             stored follows the audit level). --format json: one object per event.
 
-            Chunks are read a page at a time and a seek goes straight to its
+            Chunks are read a page at a time and a seek goes straight to its \
             chunk through the chunk index: any session replays in constant memory.
             """)
 

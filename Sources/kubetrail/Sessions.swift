@@ -7,16 +7,16 @@ struct Sessions: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List recorded sessions: exec, attach and port-forward, and API sessions (one kubectl run each).",
         discussion: """
-            An interactive session is one kubectl exec, attach or port-forward:
-            its id is the audit id of its request, its bytes both directions of
-            the spliced stream, its outcome how it ended (exit 3, client closed;
+            An interactive session is one kubectl exec, attach or port-forward: \
+            its id is the audit id of its request, its bytes both directions of \
+            the spliced stream, its outcome how it ended (exit 3, client closed; \
             live while it has no end event).
 
-            An API session is every request of one kubectl run: the run's
-            Kubectl-Session header (one UUID per kubectl run), or the client
-            connection when a client sends none. Its bytes are the requests' and
-            responses', its outcome counts its requests and those denied or
-            failed (status 400 and above). Times filter the events, so an API
+            An API session is every request of one kubectl run: the run's \
+            Kubectl-Session header (one UUID per kubectl run), or the client \
+            connection when a client sends none. Its bytes are the requests' and \
+            responses', its outcome counts its requests and those denied or \
+            failed (status 400 and above). Times filter the events, so an API \
             session crossing --since or --until counts only its requests inside.
 
             Replay any of them with `kubetrail replay ID`.
@@ -27,9 +27,9 @@ struct Sessions: AsyncParsableCommand {
               kubetrail sessions --cluster prod --kind api --since 2026-11-01 \\
                 --format json
 
-            Columns: ID, KIND, USER, CLUSTER, START, DURATION, BYTES, TARGET
-            (namespace/pod: command, or the kubectl command), OUTCOME.
-            Formats: table (the default on a terminal), json (JSON lines, the
+            Columns: ID, KIND, USER, CLUSTER, START, DURATION, BYTES, TARGET \
+            (namespace/pod: command, or the kubectl command), OUTCOME. \
+            Formats: table (the default on a terminal), json (JSON lines, the \
             default otherwise).
             """
     )

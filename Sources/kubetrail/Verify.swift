@@ -6,15 +6,15 @@ struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Prove the audit trail is intact: recompute every writer's hash chain and check every signed checkpoint.",
         discussion: """
-            Each proxy replica is a writer with its own hash chain and Ed25519 key. verify walks
-            every chain in seq order and checks that each row hashes to what was chained, links
-            to the row before, and that its columns and bodies match the chained record; and
-            that every checkpoint's signature verifies and matches the chain. A row edited,
-            deleted, inserted or reordered, even by a database superuser, is reported with its
+            Each proxy replica is a writer with its own hash chain and Ed25519 key. verify walks \
+            every chain in seq order and checks that each row hashes to what was chained, links \
+            to the row before, and that its columns and bodies match the chained record; and \
+            that every checkpoint's signature verifies and matches the chain. A row edited, \
+            deleted, inserted or reordered, even by a database superuser, is reported with its \
             position (writer, seq) and the kind of damage.
 
-            By default the writers' public keys come from the database. An auditor who wants to
-            rule out a rewritten key table pins them with --public-key (a file of
+            By default the writers' public keys come from the database. An auditor who wants to \
+            rule out a rewritten key table pins them with --public-key (a file of \
             `kubetrail writer public-key` outputs).
 
             Exit status: 0 when every event and checkpoint is valid, 1 when damage was found.

@@ -6,9 +6,9 @@ struct Who: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Who accessed which cluster, and when: one row per user and cluster.",
         discussion: """
-            For each (user, cluster) in the range: the user's groups (as of the latest event),
-            first and last access, requests answered, writes among them (create, update, patch,
-            delete, deletecollection), requests denied, and interactive sessions started (exec,
+            For each (user, cluster) in the range: the user's groups (as of the latest event), \
+            first and last access, requests answered, writes among them (create, update, patch, \
+            delete, deletecollection), requests denied, and interactive sessions started (exec, \
             attach, port-forward). Most recent access first.
 
             Every filter of `kubetrail query` narrows the events counted.
@@ -16,7 +16,8 @@ struct Who: AsyncParsableCommand {
             Examples:
               kubetrail who --since 30d
               kubetrail who --namespace payments --verb delete --since 7d
-              kubetrail who --cluster prod --since 2026-11-01T00:00:00Z --until 2026-12-01T00:00:00Z --format csv
+              kubetrail who --cluster prod --since 2026-11-01T00:00:00Z \\
+                --until 2026-12-01T00:00:00Z --format csv
 
             Formats: table (the default on a terminal), json (JSON lines), csv.
             """

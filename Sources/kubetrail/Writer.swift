@@ -12,8 +12,8 @@ struct Writer: ParsableCommand {
             commandName: "public-key",
             abstract: "Print the writer's public key (PEM) for auditors; creates the identity on first use.",
             discussion: """
-                The identity lives in the state directory: writer.key (mode 0600) and writer.id.
-                Give the output to auditors: `kubetrail verify --public-key FILE` then trusts
+                The identity lives in the state directory: writer.key (mode 0600) and writer.id. \
+                Give the output to auditors: `kubetrail verify --public-key FILE` then trusts \
                 only these keys, not the ones stored in the database.
                 """
         )
