@@ -14,7 +14,8 @@ struct CAInitCommand: ParsableCommand {
             every certificate and kubeconfig issued by the old one.
 
             Example:
-              kubetrail ca init --dir /etc/kubetrail/ca --name "Acme Kubetrail CA" --ttl 17520h
+              kubetrail ca init --dir /etc/kubetrail/ca --name "Acme Kubetrail CA" \\
+                --ttl 17520h
             """
     )
 
