@@ -32,30 +32,34 @@ public struct ClusterRoute: Sendable, Equatable {
         }
     }
 
-    /// Splits a raw request target (`/clusters/prod/api/v1/pods?limit=500`).
+    /// Splits a raw request target (`/clusters/prod/api/v1/pods?limit=500`). Reads its UTF-8
+    /// bytes (it runs for every request, twice: routing, then the exchange).
     public static func parse(_ target: String) throws(Refusal) -> ClusterRoute {
-        let pathEnd = target.firstIndex(of: "?") ?? target.endIndex
-        let path = target[..<pathEnd]
-        let query = target[pathEnd...]
-        let prefix = "/clusters/"
-        guard path.hasPrefix(prefix) else { throw .notUnderClusters }
-        let afterPrefix = path.dropFirst(prefix.count)
-        let nameEnd = afterPrefix.firstIndex(of: "/") ?? afterPrefix.endIndex
-        let name = String(afterPrefix[..<nameEnd])
+        let bytes = Array(target.utf8)
+        let pathEnd = bytes.firstIndex(of: UInt8(ascii: "?")) ?? bytes.count
+        let prefix = Array("/clusters/".utf8)
+        guard pathEnd >= prefix.count, bytes[..<prefix.count].elementsEqual(prefix) else { throw .notUnderClusters }
+        let nameEnd = bytes[prefix.count..<pathEnd].firstIndex(of: UInt8(ascii: "/")) ?? pathEnd
+        let name = String(decoding: bytes[prefix.count..<nameEnd], as: UTF8.self)
         guard isValidClusterName(name) else { throw .invalidClusterName(name) }
-        var rest = String(afterPrefix[nameEnd...])
-        if rest.isEmpty { rest = "/" }
+        let rest = bytes[nameEnd..<pathEnd]
         // Dot segments would be resolved by someone downstream; refuse them outright, encoded or not.
-        for segment in rest.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
-            let lowered = segment.lowercased()
-            if lowered == "." || lowered == ".." || lowered.contains("%2e") || lowered.contains("%2f") || lowered.contains("%5c") {
+        for segment in rest.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst()
+        where segment.elementsEqual(".".utf8) || segment.elementsEqual("..".utf8) {
+            throw .invalidPath("dot segments and encoded slashes are not allowed")
+        }
+        for index in rest.indices where rest[index] == UInt8(ascii: "%") && index + 2 < rest.endIndex {
+            let escape = (rest[index + 1], rest[index + 2] | 0x20)  // the hex letter in lower case
+            if escape == (UInt8(ascii: "2"), UInt8(ascii: "e")) || escape == (UInt8(ascii: "2"), UInt8(ascii: "f"))
+                || escape == (UInt8(ascii: "5"), UInt8(ascii: "c")) {
                 throw .invalidPath("dot segments and encoded slashes are not allowed")
             }
         }
-        if rest.contains("\\") || rest.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F }) {
+        if rest.contains(where: { $0 < 0x21 || $0 == 0x7F || $0 == UInt8(ascii: "\\") }) {
             throw .invalidPath("control characters, spaces and backslashes are not allowed")
         }
-        return ClusterRoute(cluster: name, upstreamTarget: rest + query)
+        let path = rest.isEmpty ? "/" : String(decoding: rest, as: UTF8.self)
+        return ClusterRoute(cluster: name, upstreamTarget: pathEnd == bytes.count ? path : path + String(decoding: bytes[pathEnd...], as: UTF8.self))
     }
 
     /// Whether `name` is a DNS label: lowercase letters, digits and inner hyphens, 1 to 63 long.

@@ -8,6 +8,12 @@ import Testing
         #expect(try ClusterRoute.parse("/clusters/prod") == ClusterRoute(cluster: "prod", upstreamTarget: "/"))
         #expect(try ClusterRoute.parse("/clusters/prod?x=1") == ClusterRoute(cluster: "prod", upstreamTarget: "/?x=1"))
         #expect(try ClusterRoute.parse("/clusters/eu-west-1/version?timeout=5s").cluster == "eu-west-1")
+        // Dots inside a segment, an empty segment, a lone '%' and non-ASCII in the path are the cluster's business.
+        #expect(try ClusterRoute.parse("/clusters/a/api/v1/configmaps/a..b").upstreamTarget == "/api/v1/configmaps/a..b")
+        #expect(try ClusterRoute.parse("/clusters/a/api//x/...").upstreamTarget == "/api//x/...")
+        #expect(try ClusterRoute.parse("/clusters/a/x%2").upstreamTarget == "/x%2")
+        #expect(try ClusterRoute.parse("/clusters/a/ünï?q=..").upstreamTarget == "/ünï?q=..")
+        #expect(try ClusterRoute.parse("/clusters/a/?x=/../") == ClusterRoute(cluster: "a", upstreamTarget: "/?x=/../"))
         // An encoded character in the query is the cluster's business.
         #expect(try ClusterRoute.parse("/clusters/a/api/v1/pods?fieldSelector=metadata.name%3Dweb").upstreamTarget
                 == "/api/v1/pods?fieldSelector=metadata.name%3Dweb")
@@ -18,7 +24,8 @@ import Testing
         "/clusters/../staging/api", "/clusters/./api", "/clusters/-prod/api", "/clusters/prod-/api",
         "/clusters/" + String(repeating: "a", count: 64) + "/api", "/clusters/prod_1/api", "/clusters/prod/../staging/api",
         "/clusters/prod/api/%2e%2e/x", "/clusters/prod/api%2F..%2Fx", "/clusters/prod/a\\b", "/clusters/prod/a b",
-        "/clusters/pröd/api",
+        "/clusters/pröd/api", "/clusters/prod/api/%2E%2E/x", "/clusters/prod/api/..", "/clusters/prod/api/.", "/clusters/prod/a%5Cb",
+        "/clusters/prod/a%5c", "/clusters/prod/a\tb", "/clusters/prod/a\u{7f}", "/clusters/prod/..?x=1", "/clusters/prod/a/%2e",
     ])
     func refusesTricks(_ target: String) {
         #expect(throws: ClusterRoute.Refusal.self) { try ClusterRoute.parse(target) }
