@@ -97,7 +97,9 @@ public final class ProxyCore: Sendable {
 
 /// Where an exchange writes its answer; each write waits until the client took it.
 protocol ResponseWriter: Sendable {
-    func head(status: Int, headers: [(String, String)]) async throws
+    /// The answer's head. A stream (`streams`) sends each part as it comes; otherwise parts may
+    /// wait for the next one and go out together.
+    func head(status: Int, headers: [(String, String)], streams: Bool) async throws
     func body(_ chunk: ByteBuffer) async throws
     func end() async throws
     /// The response cannot be finished (upstream broke mid-body): the connection is closed.

@@ -208,7 +208,8 @@ struct ProxyExchange: Sendable {
             var responseHeaders = response.headers.filter { !ResponseHeaders.hopByHop.contains($0.name.lowercased()) }.map { ($0.name, $0.value) }
             responseHeaders.removeAll { $0.0.lowercased() == "audit-id" }
             responseHeaders.append(("Audit-Id", auditor.auditID.uuidString.lowercased()))
-            try await writer.head(status: status, headers: responseHeaders)
+            try await writer.head(status: status, headers: responseHeaders,
+                                  streams: info.isLongRunning(query: query) || info.subresource == "proxy")
             if info.isLongRunning(query: query) {
                 _ = await record(auditor.event(stage: .responseStarted, status: ResponseStatus(code: Int32(status))), omitting: auditor.omitStages)
             }

@@ -46,7 +46,7 @@ extension ProxyExchange {
             _ = await record(auditor.event(stage: .responseComplete, status: ResponseStatus(code: Int32(code)),
                                                 latency: (ContinuousClock.now - started).microseconds, bytesOut: Int64(answer.body.readableBytes)),
                                   omitting: auditor.omitStages)
-            try? await writer.head(status: code, headers: headers)
+            try? await writer.head(status: code, headers: headers, streams: false)
             try? await writer.body(answer.body)
             try? await writer.end()
             await writer.abort()
