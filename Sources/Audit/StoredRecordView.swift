@@ -53,12 +53,12 @@ enum StoredColumn: Int, CaseIterable {
 /// `raw`: use it only inside the `withUnsafeReadableBytes` that lent the bytes.
 struct StoredRecordView {
     let raw: UnsafeRawBufferPointer
-    /// Where each field's bytes start in `raw`, and how many there are (-1: NULL).
+    /// Where each field's bytes start in `raw`, and how many there are (-1: NULL); one per
+    /// `StoredColumn` (a test holds the two counts equal).
     private var starts = InlineArray<42, Int32>(repeating: 0)
     private var lengths = InlineArray<42, Int32>(repeating: -1)
 
     init(_ raw: UnsafeRawBufferPointer) throws {
-        precondition(StoredColumn.allCases.count == 42)
         self.raw = raw
         guard raw.count >= 4, raw.count < Int(Int32.max) else { throw CanonicalDecodingError("a stored record is truncated") }
         guard Self.int32(raw, 0) == 42 else {
@@ -71,17 +71,16 @@ struct StoredRecordView {
             let oid = UInt32(bitPattern: Self.int32(raw, offset))
             let length = Self.int32(raw, offset + 4)
             let shape = shapes[index]
-            let column = StoredColumn(rawValue: index)!
             guard oid == shape.oid || oid == shape.alternative else {
-                throw CanonicalDecodingError("a stored record's \(column) has type \(oid)")
+                throw CanonicalDecodingError("a stored record's \(StoredColumn.allCases[index]) has type \(oid)")
             }
             offset += 8
             if length == -1 {
-                guard shape.nullable else { throw CanonicalDecodingError("a stored record's \(column) is NULL") }
+                guard shape.nullable else { throw CanonicalDecodingError("a stored record's \(StoredColumn.allCases[index]) is NULL") }
                 continue
             }
             guard length >= 0, raw.count - offset >= Int(length), shape.width == 0 || length == shape.width else {
-                throw CanonicalDecodingError("a stored record's \(column) is truncated or of the wrong size")
+                throw CanonicalDecodingError("a stored record's \(StoredColumn.allCases[index]) is truncated or of the wrong size")
             }
             starts[index] = Int32(offset)
             lengths[index] = length

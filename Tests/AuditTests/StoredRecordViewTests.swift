@@ -23,6 +23,10 @@ import Testing
         AuditRow(writerID: record.writerID, seq: record.seq, event: CanonicalEvent(event: record.event, requestBody: record.requestBodyDigest, responseBody: record.responseBodyDigest))
     }
 
+    @Test func theViewHasAPlaceForEveryColumn() {
+        #expect(StoredColumn.allCases.count == 42 && AuditRow.columns.count == 42 && StoredColumn.shapes.count == 42)
+    }
+
     @Test func everyFieldComesBack() throws {
         for record in Self.records {
             let row = Self.row(record)

@@ -1,14 +1,5 @@
-/// A deterministic generator so "random" tests fail the same way every time (same seed, same cases).
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    public var state: UInt64
+import AuditSynthetic
 
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The seeded generator of the synthetic trails, so "random" tests fail the same way every time
+/// (same seed, same cases).
+public typealias SplitMix64 = AuditSynthetic.SplitMix64
