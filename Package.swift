@@ -279,7 +279,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         // What the end-to-end tests share: child processes, a running emulator.
-        .target(name: "KubetrailTestSupport", dependencies: ["KubeAPI"], path: "Tests/Support"),
+        .target(name: "KubetrailTestSupport", dependencies: ["KubeAPI", "AuditSynthetic"], path: "Tests/Support"),
         .testTarget(
             name: "KubeEmulatorTests",
             dependencies: ["KubeAPI", "KubeEmulator", "KubetrailTestSupport"],
