@@ -16,6 +16,8 @@ struct ProxyExchange: Sendable {
     /// The routing's cluster the request names, counted in use from the moment the routing was
     /// taken (`ProxyCore.claimRouting`) until `serve` ends; nil when it names none.
     let cluster: UpstreamCluster?
+    /// The cluster and upstream target the request's target names, parsed once when it arrived.
+    let route: Result<ClusterRoute, ClusterRoute.Refusal>
     let facts: ConnectionFacts
     let head: HTTPRequestHead
     /// Read whole only where the trail needs it before access (a create's name, a level that
@@ -76,7 +78,7 @@ struct ProxyExchange: Sendable {
         // Route first: the cluster name is part of every event, refusals included.
         let route: ClusterRoute
         do {
-            route = try ClusterRoute.parse(head.uri)
+            route = try self.route.get()
         } catch {
             return outcome(auditor, await refuse(.pageNotFound(), auditor: auditor, decision: .deny, rule: "routing: \(error)"))
         }

@@ -28,9 +28,10 @@ final class ProxyRequestHandler: ChannelInboundHandler, RemovableChannelHandler 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let request = unwrapInboundIn(data)
         let writer = ChannelResponseWriter(channel: context.channel, version: request.head.version, keepAlive: request.head.isKeepAlive)
-        let claimed = core.claimRouting(forCluster: try? ClusterRoute.parse(request.head.uri).cluster)
-        let exchange = ProxyExchange(core: core, routing: claimed.routing, cluster: claimed.cluster, facts: facts, head: request.head,
-                                     body: request.body, writer: writer)
+        let route = Result { () throws(ClusterRoute.Refusal) in try ClusterRoute.parse(request.head.uri) }
+        let claimed = core.claimRouting(forCluster: try? route.get().cluster)
+        let exchange = ProxyExchange(core: core, routing: claimed.routing, cluster: claimed.cluster, route: route, facts: facts,
+                                     head: request.head, body: request.body, writer: writer)
         let task = Task { [exchange] in await exchange.serve() }
         running = (task, writer)
     }
