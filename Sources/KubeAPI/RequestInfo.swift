@@ -108,9 +108,7 @@ public enum RequestInfoResolver {
         if parts.count >= 1 { info.resource = parts[0] }
 
         if info.name.isEmpty, info.verb == "get" { info.verb = "list" }
-        if info.verb == "list" || info.verb == "get",
-            let watch = query.last(where: { $0.0 == "watch" })?.1, watch == "1" || watch.lowercased() == "true"
-        {
+        if info.verb == "list" || info.verb == "get", QueryFlag.isSet("watch", in: query) {
             info.verb = "watch"
         }
         if info.verb == "delete", info.name.isEmpty { info.verb = "deletecollection" }

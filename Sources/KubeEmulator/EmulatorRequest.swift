@@ -67,11 +67,8 @@ public struct EmulatorRequest: Sendable {
     /// The last value of query parameter `name`.
     public func queryValue(_ name: String) -> String? { query.last { $0.0 == name }?.1 }
 
-    /// Whether query parameter `name` is `true` or `1`.
-    public func queryFlag(_ name: String) -> Bool {
-        guard let value = queryValue(name) else { return false }
-        return value == "1" || value.lowercased() == "true"
-    }
+    /// Whether boolean query parameter `name` is set, as kube-apiserver reads it (`QueryFlag`).
+    public func queryFlag(_ name: String) -> Bool { QueryFlag.isSet(name, in: query) }
 
     /// Splits a request target into its path and decoded query items.
     public static func splitTarget(_ target: String) -> (path: String, query: [(String, String)]) {

@@ -299,7 +299,7 @@ struct ProxyExchange: Sendable {
 extension RequestInfo {
     /// Whether the response streams for a long time (watch, `logs -f`, connect).
     func isLongRunning(query: [(String, String)]) -> Bool {
-        verb == "watch" || isConnect || (subresource == "log" && query.contains { $0.0 == "follow" && ($0.1 == "true" || $0.1 == "1") })
+        verb == "watch" || isConnect || (subresource == "log" && QueryFlag.isSet("follow", in: query))
     }
 }
 

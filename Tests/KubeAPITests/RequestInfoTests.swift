@@ -42,7 +42,22 @@ import Testing
         Case(method: "GET", target: "/apis/apps/v1", verb: "get", isResource: false),
         Case(method: "POST", target: "/healthz", verb: "post", isResource: false),
         Case(method: "GET", target: "/api/v1/namespaces/default/pods/", verb: "list", namespace: "default", resource: "pods"),
+        // apimachinery's Convert_Slice_string_To_bool: the first value counts; only 0 and false
+        // (any case) are false, so `yes`, `t` and even an empty value mean a watch.
+        Case(method: "GET", target: "/api/v1/pods?watch=yes", verb: "watch", resource: "pods"),
+        Case(method: "GET", target: "/api/v1/pods?watch=", verb: "watch", resource: "pods"),
+        Case(method: "GET", target: "/api/v1/pods?watch=True", verb: "watch", resource: "pods"),
+        Case(method: "GET", target: "/api/v1/pods?watch=true&watch=false", verb: "watch", resource: "pods"),
+        Case(method: "GET", target: "/api/v1/pods?watch=false&watch=true", verb: "list", resource: "pods"),
+        Case(method: "GET", target: "/api/v1/pods?watch=FALSE", verb: "list", resource: "pods"),
+        Case(method: "GET", target: "/api/v1/pods?watch=0", verb: "list", resource: "pods"),
     ]
+
+    @Test func booleanParametersReadAsTheAPIServerReadsThem() {
+        #expect(QueryFlag.isSet("follow", in: [("follow", "t")]) && QueryFlag.isSet("follow", in: [("follow", "")]))
+        #expect(!QueryFlag.isSet("follow", in: []) && !QueryFlag.isSet("follow", in: [("follow", "False"), ("follow", "true")]))
+        #expect(QueryFlag.isSet("follow", in: [("container", "0"), ("follow", "1")]))
+    }
 
     @Test(arguments: cases)
     func resolves(_ expected: Case) {

@@ -62,6 +62,26 @@ import Testing
                 "the watch's end is in the trail within seconds, not when the cluster times the watch out")
     }
 
+    /// kube-apiserver takes any value but 0 and false for a watch (`?watch=yes`, `?watch=t`): the
+    /// proxy must too, or it would treat the watch as a bounded list and hold each event back
+    /// until the next one came. Curl, not kubectl, so the spelling is the test's.
+    @Test func aWatchSpelledAnyWayTheAPIServerAcceptsStreamsAtOnce() async throws {
+        let rig = try await ProxyRig.start()
+        defer { rig.stopNow() }
+        #expect(try await rig.kubectl("alice", ["run", "first", "--image=nginx"]).status == 0)
+        let base = rig.proxyURL + "/clusters/emu/api/v1/namespaces/default"
+        for target in ["/pods?watch=yes", "/pods?watch=t&watch=false"] {
+            let watch = try ChildProcess("curl", [
+                "-sSN", "--http2", "--cacert", rig.directory + "/ca/ca.crt", "--cert", rig.directory + "/alice/alice.crt",
+                "--key", rig.directory + "/alice/alice.key", base + target,
+            ])
+            defer { watch.signal(SIGKILL) }
+            // The existing pod's ADDED event is the only one: nothing follows it to push it out.
+            let seen = try await Self.waitFor(.seconds(10)) { watch.output().contains("\"ADDED\"") && watch.output().contains("\"first\"") }
+            #expect(seen, "\(target): the watch's first event was held back: \(watch.output()) \(watch.errors())")
+        }
+    }
+
     @Test func logsFollowStreamsLinesAsTheyCome() async throws {
         let rig = try await ProxyRig.start()
         defer { rig.stopNow() }
