@@ -105,21 +105,30 @@ struct StoredRecordView {
         bytes(column) ?? UnsafeRawBufferPointer(start: nil, count: 0)
     }
 
+    /// An `int8` or timestamp column (checked 8 bytes wide by `init`).
     func int64(_ column: StoredColumn) -> Int64 {
-        Int64(bigEndian: required(column).loadUnaligned(as: Int64.self))
+        assert(StoredColumn.shapes[column.rawValue].width == 8, "\(column) is not 8 bytes wide")
+        return Int64(bigEndian: required(column).loadUnaligned(as: Int64.self))
     }
 
+    /// An `int4` column (checked 4 bytes wide by `init`).
     func optionalInt32(_ column: StoredColumn) -> Int32? {
-        bytes(column).map { Int32(bigEndian: $0.loadUnaligned(as: Int32.self)) }
+        assert(StoredColumn.shapes[column.rawValue].width == 4, "\(column) is not 4 bytes wide")
+        return bytes(column).map { Int32(bigEndian: $0.loadUnaligned(as: Int32.self)) }
     }
 
-    /// A timestamp as µs since 1970; PostgreSQL's ±infinity (Int64.max and .min) stay at the ends.
+    /// A timestamp as µs since 1970. PostgreSQL's `infinity` (stored as Int64.max) stays
+    /// Int64.max; its `-infinity` reads as a date some 290,000 years BC.
     func timestamp(_ column: StoredColumn) -> Int64 {
         let (moved, overflow) = int64(column).addingReportingOverflow(PostgresMicroseconds.postgresEpoch)
         return overflow ? .max : moved
     }
 
-    func textArray(_ column: StoredColumn) -> StoredTextArray { StoredTextArray(checked: required(column)) }
+    /// A `text[]` column (its structure checked by `init`).
+    func textArray(_ column: StoredColumn) -> StoredTextArray {
+        assert(StoredColumn.shapes[column.rawValue].oid == PostgresDataType.textArray.rawValue, "\(column) is not a text[]")
+        return StoredTextArray(checked: required(column))
+    }
 
     static func int32(_ bytes: UnsafeRawBufferPointer, _ offset: Int) -> Int32 {
         Int32(bitPattern: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self).bigEndian)

@@ -73,6 +73,7 @@ import Testing
         let original = Self.records[41].storedRecordBytes()
         var random = SystemRandomNumberGenerator()
         var refused = 0
+        var formatted = 0
         for _ in 0..<20_000 {
             var bytes = original
             for _ in 0..<Int.random(in: 1...4, using: &random) {
@@ -83,10 +84,13 @@ import Testing
                 let stored = StoredEventRow(view)
                 _ = try? stored.row.event()
                 var line: [UInt8] = []
-                for format in AuditRecordFormat.allCases { try? format.write(view, bodies: .plain, into: &line) }
+                for format in AuditRecordFormat.allCases where (try? format.write(view, bodies: .plain, into: &line)) != nil {
+                    formatted += 1
+                }
             }
         }
-        #expect(refused > 0)
+        // Both kinds happened: some changes were caught, and the formats ran over the others.
+        #expect(refused > 0 && formatted > 0)
     }
 
     @Test func fieldsOfTheWrongShapeAreRefused() throws {
@@ -128,6 +132,32 @@ import Testing
                 if format == .json { #expect(String(decoding: line, as: UTF8.self).hasPrefix("{\"time\":\"\(time)\"")) }
             }
         }
+    }
+
+    /// A row whose bytes are not UTF-8 (a damaged extras value, a database not in UTF8) still
+    /// prints valid JSON and CSV, the bad bytes as U+FFFD.
+    @Test func bytesThatAreNotUTF8PrintAsReplacementCharacters() throws {
+        var event = CanonicalEventEncodingTests.fixed
+        event.user = UserInfo(username: "zq-user", groups: ["dev"])
+        event.annotations = ["note": "AB"]
+        let record = AuditRecord(writerID: "w", seq: 1, event: event)
+        var bytes = record.storedRecordBytes()
+        for pattern in [Array("zq-user".utf8), Array("AB".utf8)] {
+            let at = try #require((0...(bytes.count - pattern.count)).first { bytes[$0..<$0 + pattern.count].elementsEqual(pattern) })
+            bytes[at] = 0xff  // never valid in UTF-8
+        }
+        var json: [UInt8] = []
+        var csv: [UInt8] = []
+        try bytes.withUnsafeBytes { raw in
+            let view = try StoredRecordView(raw)
+            try AuditRecordFormat.json.write(view, bodies: .plain, into: &json)
+            try AuditRecordFormat.csv.write(view, bodies: .plain, into: &csv)
+        }
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json)) as? [String: Any])
+        #expect(object["user"] as? String == "\u{FFFD}q-user")
+        #expect((object["annotations"] as? [String: String])?["note"] == "\u{FFFD}B")
+        let line = try #require(String(validating: csv, as: UTF8.self), "the CSV line is UTF-8")
+        #expect(line.contains(",\u{FFFD}q-user,"))
     }
 
     @Test func malformedTextArraysAreRefused() {

@@ -158,7 +158,8 @@ extension AuditRecordFormat {
                 case .decimal(let number): annotations[key.description] = String(number)
                 }
             }
-            for key in annotations.keys.sorted() {
+            // In the order of their UTF-8 bytes, as Go's encoding/json (kube-apiserver) sorts map keys.
+            for key in annotations.keys.sorted(by: CanonicalByteWriter.utf8Less) {
                 j.key(key)
                 j.string(nil, annotations[key])
             }

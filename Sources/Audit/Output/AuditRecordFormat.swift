@@ -123,8 +123,13 @@ public enum AuditRecordFormat: String, Sendable, CaseIterable {
         for c: StoredColumn in [.userAgent, .sessionID, .kubectlSession, .kubectlCommand, .requestURI] { column(c) }
     }
 
-    /// One field as RFC 4180 wants it: quoted, with its quotes doubled, when it holds a comma, quote or line break.
+    /// One field as RFC 4180 wants it: quoted, with its quotes doubled, when it holds a comma,
+    /// quote or line break. Bytes that are not UTF-8 are written with each bad sequence as U+FFFD.
     static func appendCSVField(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        if bytes.contains(where: { $0 >= 0x80 }), !JSONText.isUTF8(bytes) {
+            var repaired = String(decoding: bytes, as: UTF8.self)
+            return repaired.withUTF8 { appendCSVField(UnsafeRawBufferPointer($0), to: &out) }
+        }
         guard bytes.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0a || $0 == 0x0d }) else {
             return out.append(contentsOf: bytes)
         }

@@ -169,6 +169,11 @@ struct JSONText {
     }
 
     private static let null: StaticString = "null"
+
+    /// Whether `bytes` are well-formed UTF-8.
+    static func isUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        String(validating: bytes, as: UTF8.self) != nil
+    }
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     private mutating func append(_ s: StaticString) {
@@ -201,15 +206,29 @@ struct JSONText {
     }
 
     /// Appends `utf8` quoted, escaping only what must be escaped; runs of plain bytes go in whole.
+    ///
+    /// Bytes that are not UTF-8 (a damaged row's bytea extras, a database not in UTF8) would make
+    /// the line invalid JSON: the first non-ASCII byte has the whole string checked, and one that
+    /// fails is written with each bad sequence replaced by U+FFFD.
     private mutating func quote(utf8: UnsafeRawBufferPointer) {
+        let mark = bytes.count
         bytes.append(UInt8(ascii: "\""))
         guard let base = utf8.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return bytes.append(UInt8(ascii: "\"")) }
         var start = 0
         var i = 0
+        var checked = false
         while i < utf8.count {
             let byte = base[i]
             // The common case first: nothing to escape (0x22 is '"', 0x5c is '\\').
             if byte >= 0x20 && byte != 0x22 && byte != 0x5c {
+                if byte >= 0x80 && !checked {
+                    checked = true
+                    if !Self.isUTF8(utf8) {
+                        bytes.removeLast(bytes.count - mark)
+                        var repaired = String(decoding: utf8, as: UTF8.self)
+                        return repaired.withUTF8 { quote(utf8: UnsafeRawBufferPointer($0)) }
+                    }
+                }
                 i += 1
                 continue
             }
