@@ -232,7 +232,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "ProxyTests", dependencies: ["Proxy", "Audit", "KubeAPI", .product(name: "NIOEmbedded", package: "swift-nio")]),
+        .testTarget(name: "ProxyTests", dependencies: ["Proxy", "Audit", "KubeAPI", "KubetrailTestSupport", .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(
             name: "ProxyEndToEndTests",
             dependencies: [

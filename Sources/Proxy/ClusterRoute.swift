@@ -33,20 +33,26 @@ public struct ClusterRoute: Sendable, Equatable {
     }
 
     /// Splits a raw request target (`/clusters/prod/api/v1/pods?limit=500`). Reads its UTF-8
-    /// bytes (it runs for every request, twice: routing, then the exchange).
+    /// bytes: it runs for every request, on the connection's event loop.
     public static func parse(_ target: String) throws(Refusal) -> ClusterRoute {
         let bytes = Array(target.utf8)
         let pathEnd = bytes.firstIndex(of: UInt8(ascii: "?")) ?? bytes.count
-        let prefix = Array("/clusters/".utf8)
-        guard pathEnd >= prefix.count, bytes[..<prefix.count].elementsEqual(prefix) else { throw .notUnderClusters }
-        let nameEnd = bytes[prefix.count..<pathEnd].firstIndex(of: UInt8(ascii: "/")) ?? pathEnd
-        let name = String(decoding: bytes[prefix.count..<nameEnd], as: UTF8.self)
+        let prefix: StaticString = "/clusters/"
+        let prefixLength = prefix.utf8CodeUnitCount
+        guard pathEnd >= prefixLength, prefix.withUTF8Buffer({ bytes[..<prefixLength].elementsEqual($0) }) else { throw .notUnderClusters }
+        let nameEnd = bytes[prefixLength..<pathEnd].firstIndex(of: UInt8(ascii: "/")) ?? pathEnd
+        let name = String(decoding: bytes[prefixLength..<nameEnd], as: UTF8.self)
         guard isValidClusterName(name) else { throw .invalidClusterName(name) }
         let rest = bytes[nameEnd..<pathEnd]
         // Dot segments would be resolved by someone downstream; refuse them outright, encoded or not.
-        for segment in rest.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst()
-        where segment.elementsEqual(".".utf8) || segment.elementsEqual("..".utf8) {
-            throw .invalidPath("dot segments and encoded slashes are not allowed")
+        var segmentStart = rest.startIndex
+        for index in rest.indices where index + 1 == rest.endIndex || rest[index + 1] == UInt8(ascii: "/") {
+            // rest[segmentStart] is the '/' before the segment: the segment is what follows it, up to index.
+            let length = index - segmentStart
+            if (length == 1 || length == 2) && rest[segmentStart + 1...index].allSatisfy({ $0 == UInt8(ascii: ".") }) {
+                throw .invalidPath("dot segments and encoded slashes are not allowed")
+            }
+            segmentStart = index + 1
         }
         for index in rest.indices where rest[index] == UInt8(ascii: "%") && index + 2 < rest.endIndex {
             let escape = (rest[index + 1], rest[index + 2] | 0x20)  // the hex letter in lower case

@@ -1,3 +1,4 @@
+import KubetrailTestSupport
 import Proxy
 import Testing
 
@@ -26,8 +27,39 @@ import Testing
         "/clusters/prod/api/%2e%2e/x", "/clusters/prod/api%2F..%2Fx", "/clusters/prod/a\\b", "/clusters/prod/a b",
         "/clusters/pröd/api", "/clusters/prod/api/%2E%2E/x", "/clusters/prod/api/..", "/clusters/prod/api/.", "/clusters/prod/a%5Cb",
         "/clusters/prod/a%5c", "/clusters/prod/a\tb", "/clusters/prod/a\u{7f}", "/clusters/prod/..?x=1", "/clusters/prod/a/%2e",
+        "/clusters/prod/./x", "/clusters/prod/a/./", "/clusters/prod/a//../b", "/clusters/prod/.", "/clusters/prod/a/..",
     ])
     func refusesTricks(_ target: String) {
         #expect(throws: ClusterRoute.Refusal.self) { try ClusterRoute.parse(target) }
+    }
+
+    /// The byte parser against a plain String-level reading of the same rules (the parser it
+    /// replaced), over targets made of the characters that matter: they agree on every one.
+    @Test func agreesWithAStringLevelReadingOfTheRules() {
+        func reference(_ target: String) -> ClusterRoute? {
+            let pathEnd = target.firstIndex(of: "?") ?? target.endIndex
+            let path = target[..<pathEnd]
+            guard path.hasPrefix("/clusters/") else { return nil }
+            let afterPrefix = path.dropFirst("/clusters/".count)
+            let name = String(afterPrefix[..<(afterPrefix.firstIndex(of: "/") ?? afterPrefix.endIndex)])
+            guard ClusterRoute.isValidClusterName(name) else { return nil }
+            var rest = String(afterPrefix[(afterPrefix.firstIndex(of: "/") ?? afterPrefix.endIndex)...])
+            if rest.isEmpty { rest = "/" }
+            for segment in rest.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
+                let lowered = segment.lowercased()
+                if lowered == "." || lowered == ".." || lowered.contains("%2e") || lowered.contains("%2f") || lowered.contains("%5c") { return nil }
+            }
+            if rest.contains("\\") || rest.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F }) { return nil }
+            return ClusterRoute(cluster: name, upstreamTarget: rest + target[pathEnd...])
+        }
+        let pieces = ["/", ".", "..", "a", "p", "%", "2", "e", "E", "f", "F", "5", "c", "C", "?", "\\", " ", "-", "=", "%2e", "%2F", "%5C"]
+        var random = SplitMix64(seed: 0xC1A5)
+        for _ in 0..<50_000 {
+            var target = Bool.random(using: &random) ? "/clusters/p" : "/clusters/"
+            for _ in 0..<Int.random(in: 0...10, using: &random) { target += pieces.randomElement(using: &random)! }
+            let parsed = try? ClusterRoute.parse(target)
+            #expect(parsed == reference(target), "\(target)")
+            if parsed != reference(target) { return }
+        }
     }
 }
