@@ -249,6 +249,8 @@ public final class PodProcess: RemoteCommandTarget, @unchecked Sendable {
                 status = exited != 0 ? .exited(code) : .signaled(code)
             } else {
                 status = .exited(-1)
+                // The loop checks whether it really ended, and waits again if not: not at once.
+                usleep(50_000)
             }
             self.eventLoop.execute { self.processEnded(status) }
         }
@@ -259,7 +261,12 @@ public final class PodProcess: RemoteCommandTarget, @unchecked Sendable {
             // The zombie still holds the pid, so the group id cannot have been reused.
             _ = cpod_kill_group(self.pid, SIGKILL)
         }
-        _ = cpod_reap(self.pid)
+        if cpod_reap(self.pid) == 0 {
+            // Not waitable yet: the watcher's wait failed without the process ending (an error
+            // other than an interrupted call). Wait again rather than report an exit and leave a
+            // zombie behind when it does end.
+            return self.watchForExit()
+        }
         self.reaped = true
         self.exitStatus = status
         self.exitPromise.succeed(status)

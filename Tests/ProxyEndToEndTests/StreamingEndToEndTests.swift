@@ -79,6 +79,8 @@ import Testing
             // The existing pod's ADDED event is the only one: nothing follows it to push it out.
             let seen = try await Self.waitFor(.seconds(10)) { watch.output().contains("\"ADDED\"") && watch.output().contains("\"first\"") }
             #expect(seen, "\(target): the watch's first event was held back: \(watch.output()) \(watch.errors())")
+            watch.signal(SIGKILL)
+            _ = await watch.wait(timeout: .seconds(10))  // reaped, not left a zombie of the test process
         }
     }
 
