@@ -20,9 +20,8 @@ final class ChannelResponseWriter: ResponseWriter, @unchecked Sendable {
     let keepAlive: Bool
     static let maximumUnwritten = 256 * 1024
     let progress = ResponseProgress()
-    /// Batches handed to the event loop and not yet written, oldest first (`first` is the next to finish).
-    private var unwritten: [(written: EventLoopFuture<Void>, bytes: Int)] = []
-    private var firstUnwritten = 0
+    /// Batches handed to the event loop and not yet known written, oldest first.
+    private var unwritten = CircularBuffer<(written: EventLoopFuture<Void>, bytes: Int)>()
     private var unwrittenBytes = 0
     /// A bounded answer's parts not yet handed on: its head, then at most its newest chunk.
     private var held: [HTTPServerResponsePart] = []
@@ -67,15 +66,9 @@ final class ChannelResponseWriter: ResponseWriter, @unchecked Sendable {
             held.append(part)
             heldBytes = chunk.readableBytes
         }
-        while unwrittenBytes > Self.maximumUnwritten, firstUnwritten < unwritten.count {
-            let oldest = unwritten[firstUnwritten]
-            firstUnwritten += 1
+        while unwrittenBytes > Self.maximumUnwritten, let oldest = unwritten.popFirst() {
             unwrittenBytes -= oldest.bytes
             try await oldest.written.get()
-        }
-        if firstUnwritten > 64 {
-            unwritten.removeFirst(firstUnwritten)
-            firstUnwritten = 0
         }
     }
 
@@ -83,8 +76,7 @@ final class ChannelResponseWriter: ResponseWriter, @unchecked Sendable {
         let written = queue(held + [.end(nil)], bytes: heldBytes)
         held = []
         heldBytes = 0
-        unwritten.removeAll()
-        firstUnwritten = 0
+        unwritten.removeAll(keepingCapacity: true)
         unwrittenBytes = 0
         if !keepAlive {
             try? await written.get()

@@ -56,9 +56,6 @@ public final class ProxyCore: Sendable {
     /// call before the audit pipeline shuts down.
     public func stopSessions() async { await recordedSessions.stopAll() }
 
-    /// The clusters, hooks and failure policy new requests use.
-    public var routing: Routing { current.withLock { $0 } }
-
     /// The routing a new request uses, and the cluster it names (when there is one), already
     /// counted in use: under the same lock a reload swaps the routing in, so a pool the reload
     /// retires is either not this request's or counts it, and is not closed under it. The caller

@@ -103,7 +103,7 @@ public struct AuditQuery: Sendable {
         let decompressor = try ZlibDecompressor()
         var last: AuditCursor?
         for try await row in try await client.query(statement(), logger: logger) {
-            let record = try AuditRecord(StoredEventRow(record: row), decompressor: decompressor)
+            let record = try AuditRecord(row, decompressor: decompressor)
             try await body(record)
             last = record.cursor
         }
