@@ -210,9 +210,10 @@ struct ProxyExchange: Sendable {
             var responseHeaders = response.headers.filter { !ResponseHeaders.hopByHop.contains($0.name.lowercased()) }.map { ($0.name, $0.value) }
             responseHeaders.removeAll { $0.0.lowercased() == "audit-id" }
             responseHeaders.append(("Audit-Id", auditor.auditID.uuidString.lowercased()))
-            try await writer.head(status: status, headers: responseHeaders,
-                                  streams: info.isLongRunning(query: query) || info.subresource == "proxy")
-            if info.isLongRunning(query: query) {
+            let longRunning = info.isLongRunning(query: query)
+            // The proxy subresource may be a stream too (server-sent events from a pod): its parts are not held.
+            try await writer.head(status: status, headers: responseHeaders, streams: longRunning || info.subresource == "proxy")
+            if longRunning {
                 _ = await record(auditor.event(stage: .responseStarted, status: ResponseStatus(code: Int32(status))), omitting: auditor.omitStages)
             }
             for try await chunk in response.body {
