@@ -105,20 +105,13 @@ struct JSONText {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// An instant as a JSON string, RFC 3339 with microseconds in UTC, as Kubernetes writes audit times.
-    mutating func time(_ key: StaticString?, _ date: Date) {
-        time(key, microseconds: date.microsecondsSince1970)
-    }
-
+    /// An instant (µs since 1970) as a JSON string, RFC 3339 with microseconds in UTC, as
+    /// Kubernetes writes audit times.
     mutating func time(_ key: StaticString?, microseconds: Int64) {
         prefix(key)
         bytes.append(UInt8(ascii: "\""))
         CivilTime.write(microseconds, dateTimeSeparator: UInt8(ascii: "T"), suffix: "Z", into: &bytes)
         bytes.append(UInt8(ascii: "\""))
-    }
-
-    mutating func uuid(_ key: StaticString?, _ id: UUID) {
-        withUnsafeBytes(of: id.uuid) { uuid(key, bytes: $0) }
     }
 
     /// A UUID (its 16 bytes) as a lower-case string (`8-4-4-4-12`), without building the String first.
